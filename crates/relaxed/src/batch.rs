@@ -1,0 +1,313 @@
+//! Batches: a scalar distribution per element of a `batch_shape`, with NumPy broadcasting of
+//! values and TFP's `sample(sample_shape)`.
+//!
+//! ## Design
+//!
+//! The batch layer only broadcasts and schedules; every number comes from the scalar member's
+//! kernels ([`Univariate::evaluate_unchecked`], [`Reparameterized::from_uniform`]), so a batch
+//! and a loop over scalar distributions give identical results.
+
+use std::fmt;
+use std::sync::Arc;
+
+use ndarray::{ArrayBase, ArrayD, ArrayViewD, Data, Dimension, IxDyn, Zip};
+use rand::Rng;
+use rayon::prelude::*;
+
+use crate::float::Real;
+use crate::noise::fill_uniforms;
+use crate::shape::{ShapeError, broadcast_shapes};
+use crate::traits::{Function, Reparameterized, Univariate};
+
+/// Below this many output elements sampling runs on the calling thread.
+pub const PARALLEL_THRESHOLD: usize = 1 << 15;
+/// Elements per parallel work item (a multiple of every `Real::LANES`).
+const CHUNK: usize = 1 << 13;
+
+/// A batch of independent scalar distributions of one type, laid out row-major in
+/// `batch_shape` (TFP's batch semantics; the event shape is scalar).
+///
+/// Build one with a distribution's batch builder, e.g.
+/// [`crate::RelaxedBernoulli::batch_builder`].
+///
+/// ```
+/// use ndarray::{ArrayD, IxDyn, arr1};
+/// use relaxed::RelaxedBernoulli;
+/// let t = ArrayD::from_elem(IxDyn(&[]), 0.5_f64);
+/// let l = arr1(&[-1.0, 0.0, 2.0]).into_dyn();
+/// let b = RelaxedBernoulli::batch_builder(t).logits(l).build().unwrap();
+/// let x = b.sample(&[1000], 42).unwrap();
+/// assert_eq!(x.shape(), &[1000, 3]);
+/// // cdf(1/2) = sigmoid(-logits), whatever the temperature; the value broadcasts.
+/// let c = b.cdf(&arr1(&[0.5])).unwrap();
+/// assert!((c[[2]] - 1.0 / (1.0 + 2f64.exp())).abs() < 1e-15);
+/// ```
+#[derive(Clone)]
+pub struct Batch<D> {
+    shape: Vec<usize>,
+    members: Vec<D>,
+    name: Arc<str>,
+    validate_args: bool,
+}
+
+impl<D: fmt::Debug> fmt::Debug for Batch<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Batch")
+            .field("name", &&*self.name)
+            .field("batch_shape", &self.shape)
+            .field("members", &self.members)
+            .finish()
+    }
+}
+
+impl<D> Batch<D> {
+    pub(crate) fn from_members(
+        shape: Vec<usize>,
+        members: Vec<D>,
+        name: Arc<str>,
+        validate_args: bool,
+    ) -> Self {
+        debug_assert_eq!(shape.iter().product::<usize>(), members.len());
+        Batch { shape, members, name, validate_args }
+    }
+    /// The batch shape (the broadcast of the parameter shapes).
+    pub fn batch_shape(&self) -> &[usize] {
+        &self.shape
+    }
+    /// The members in row-major order of the batch shape.
+    pub fn members(&self) -> &[D] {
+        &self.members
+    }
+    /// The number of members (the product of the batch shape).
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+    /// Whether the batch has no member (a zero in the batch shape).
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+    /// The name given at construction.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Whether values are checked (TFP's `validate_args`).
+    pub fn validate_args(&self) -> bool {
+        self.validate_args
+    }
+    /// The batch shape and the members.
+    pub fn into_parts(self) -> (Vec<usize>, Vec<D>) {
+        (self.shape, self.members)
+    }
+    fn members_view(&self) -> ArrayViewD<'_, D> {
+        ArrayViewD::from_shape(IxDyn(&self.shape), &self.members).expect("shape matches members")
+    }
+}
+
+impl<D: Univariate> Batch<D> {
+    /// Evaluates `f` at `values` (for [`Function::Quantile`], at probabilities), which broadcast
+    /// against the batch shape: the result has shape `broadcast(values.shape, batch_shape)`.
+    /// With `validate_args` every value is checked first and nothing is computed on error.
+    pub fn evaluate<S, Dm>(
+        &self,
+        f: Function,
+        values: &ArrayBase<S, Dm>,
+    ) -> Result<ArrayD<D::Float>, D::Error>
+    where
+        S: Data<Elem = D::Float>,
+        Dm: Dimension,
+    {
+        let values = values.view().into_dyn();
+        let out_shape = broadcast_shapes(values.shape(), &self.shape)
+            .map_err(|e| D::shape_error(&self.name, e))?;
+        let xs = values.broadcast(out_shape.as_slice()).expect("broadcast shape");
+        let ms = self.members_view();
+        let ms = ms.broadcast(out_shape.as_slice()).expect("broadcast shape");
+        if self.validate_args {
+            let mut first = Ok(());
+            Zip::from(&xs).and(&ms).for_each(|&x, d| {
+                if first.is_ok() {
+                    first = d.check_value(f, x);
+                }
+            });
+            first?;
+        }
+        let mut out = ArrayD::<D::Float>::zeros(IxDyn(&out_shape));
+        Zip::from(&mut out).and(&xs).and(&ms).for_each(|o, &x, d| {
+            *o = d.evaluate_unchecked(f, x);
+        });
+        Ok(out)
+    }
+
+    /// `log_prob` of each value (see [`Batch::evaluate`]).
+    pub fn log_prob<S, Dm>(&self, x: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
+    where
+        S: Data<Elem = D::Float>,
+        Dm: Dimension,
+    {
+        self.evaluate(Function::LogProb, x)
+    }
+    /// `prob` of each value.
+    pub fn prob<S, Dm>(&self, x: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
+    where
+        S: Data<Elem = D::Float>,
+        Dm: Dimension,
+    {
+        self.evaluate(Function::Prob, x)
+    }
+    /// `cdf` of each value.
+    pub fn cdf<S, Dm>(&self, x: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
+    where
+        S: Data<Elem = D::Float>,
+        Dm: Dimension,
+    {
+        self.evaluate(Function::Cdf, x)
+    }
+    /// `log_cdf` of each value.
+    pub fn log_cdf<S, Dm>(&self, x: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
+    where
+        S: Data<Elem = D::Float>,
+        Dm: Dimension,
+    {
+        self.evaluate(Function::LogCdf, x)
+    }
+    /// `survival_function` of each value.
+    pub fn survival_function<S, Dm>(
+        &self,
+        x: &ArrayBase<S, Dm>,
+    ) -> Result<ArrayD<D::Float>, D::Error>
+    where
+        S: Data<Elem = D::Float>,
+        Dm: Dimension,
+    {
+        self.evaluate(Function::Survival, x)
+    }
+    /// `log_survival_function` of each value.
+    pub fn log_survival_function<S, Dm>(
+        &self,
+        x: &ArrayBase<S, Dm>,
+    ) -> Result<ArrayD<D::Float>, D::Error>
+    where
+        S: Data<Elem = D::Float>,
+        Dm: Dimension,
+    {
+        self.evaluate(Function::LogSurvival, x)
+    }
+    /// `quantile` of each probability.
+    pub fn quantile<S, Dm>(&self, q: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
+    where
+        S: Data<Elem = D::Float>,
+        Dm: Dimension,
+    {
+        self.evaluate(Function::Quantile, q)
+    }
+
+    fn output_shape(&self, sample_shape: &[usize]) -> Result<(Vec<usize>, usize), D::Error> {
+        let mut shape = sample_shape.to_vec();
+        shape.extend_from_slice(&self.shape);
+        let n = shape.iter().try_fold(1usize, |acc, &k| acc.checked_mul(k));
+        match n {
+            Some(n) if n <= isize::MAX as usize => Ok((shape, n)),
+            _ => Err(D::shape_error(
+                &self.name,
+                ShapeError { left: sample_shape.to_vec(), right: self.shape.clone() },
+            )),
+        }
+    }
+}
+
+impl<D: Reparameterized> Batch<D> {
+    /// Draws `sample_shape + batch_shape` values from the seeded counter-based stream of
+    /// [`crate::noise`]: element `i` (row-major) uses uniform `i` of the stream for `seed` and
+    /// member `i % len()`. Large outputs are split across rayon's threads; the values are the
+    /// same for any number of threads.
+    ///
+    /// Fails only if the output would have more than `isize::MAX` elements.
+    pub fn sample(&self, sample_shape: &[usize], seed: u64) -> Result<ArrayD<D::Float>, D::Error> {
+        let (shape, n) = self.output_shape(sample_shape)?;
+        let mut out = vec![D::Float::zero(); n];
+        self.fill(&mut out, seed, |d, u| d.from_uniform(u));
+        Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape matches length"))
+    }
+
+    /// Like [`Batch::sample`], with the log density of each sample computed from its noise
+    /// (finite where the sample itself rounds to a boundary; see
+    /// [`Reparameterized::sample_and_log_prob_from_noise`]). The samples equal those of
+    /// `sample` for the same seed.
+    #[allow(clippy::type_complexity)]
+    pub fn sample_and_log_prob(
+        &self,
+        sample_shape: &[usize],
+        seed: u64,
+    ) -> Result<(ArrayD<D::Float>, ArrayD<D::Float>), D::Error> {
+        let (shape, n) = self.output_shape(sample_shape)?;
+        let mut pairs = vec![(D::Float::zero(), D::Float::zero()); n];
+        self.fill(&mut pairs, seed, |d, u| {
+            d.sample_and_log_prob_from_noise(crate::noise::logistic_from_uniform(u))
+        });
+        let (xs, lps): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+        let xs = ArrayD::from_shape_vec(IxDyn(&shape), xs).expect("shape matches length");
+        let lps = ArrayD::from_shape_vec(IxDyn(&shape), lps).expect("shape matches length");
+        Ok((xs, lps))
+    }
+
+    /// Draws `sample_shape + batch_shape` values using `rng` (64 bits per value, in row-major
+    /// order), for users who bring their own generator.
+    pub fn sample_with_rng<R: Rng + ?Sized>(
+        &self,
+        sample_shape: &[usize],
+        rng: &mut R,
+    ) -> Result<ArrayD<D::Float>, D::Error> {
+        let (shape, n) = self.output_shape(sample_shape)?;
+        let b = self.members.len();
+        let out: Vec<D::Float> = (0..n)
+            .map(|i| {
+                let u = D::Float::open01_from_bits(rng.next_u64());
+                self.members[i % b].from_uniform(u)
+            })
+            .collect();
+        Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape matches length"))
+    }
+
+    /// The reparameterization on arrays: member-wise [`Reparameterized::from_logistic_noise`]
+    /// of `noise`, which broadcasts against the batch shape.
+    pub fn from_logistic_noise<S, Dm>(
+        &self,
+        noise: &ArrayBase<S, Dm>,
+    ) -> Result<ArrayD<D::Float>, D::Error>
+    where
+        S: Data<Elem = D::Float>,
+        Dm: Dimension,
+    {
+        let noise = noise.view().into_dyn();
+        let out_shape = broadcast_shapes(noise.shape(), &self.shape)
+            .map_err(|e| D::shape_error(&self.name, e))?;
+        let ns = noise.broadcast(out_shape.as_slice()).expect("broadcast shape");
+        let ms = self.members_view();
+        let ms = ms.broadcast(out_shape.as_slice()).expect("broadcast shape");
+        let mut out = ArrayD::<D::Float>::zeros(IxDyn(&out_shape));
+        Zip::from(&mut out).and(&ns).and(&ms).for_each(|o, &l, d| *o = d.from_logistic_noise(l));
+        Ok(out)
+    }
+
+    fn fill<T: Send>(&self, out: &mut [T], seed: u64, f: impl Fn(&D, D::Float) -> T + Sync) {
+        if out.is_empty() {
+            return;
+        }
+        let b = self.members.len();
+        let work = |(k, chunk): (usize, &mut [T])| {
+            let start = k * CHUNK;
+            let mut us = vec![D::Float::zero(); chunk.len()];
+            fill_uniforms(seed, start as u64, &mut us);
+            for (j, (slot, &u)) in chunk.iter_mut().zip(us.iter()).enumerate() {
+                *slot = f(&self.members[(start + j) % b], u);
+            }
+        };
+        if out.len() < PARALLEL_THRESHOLD {
+            out.chunks_mut(CHUNK).enumerate().for_each(work);
+        } else {
+            out.par_chunks_mut(CHUNK).enumerate().for_each(work);
+        }
+    }
+}
+
+use num_traits::Zero;

@@ -1,0 +1,190 @@
+//! The interface every scalar distribution of the crate implements: evaluation by
+//! [`Function`], value checks under `validate_args`, and the noise -> sample transform.
+//!
+//! ## Design
+//!
+//! Each distribution implements one unchecked evaluation, [`Univariate::evaluate_unchecked`],
+//! and one value check, [`Univariate::check_value`]; the named methods (`log_prob`, `cdf`,
+//! ...) are provided on top, so the scalar form, the batch form ([`crate::Batch`]) and the CLI
+//! all go through the same code. Sampling is a deterministic transform of standard logistic
+//! noise ([`Reparameterized::from_logistic_noise`]), so the seeded stream, user RNGs and the
+//! autodiff crate all share it.
+
+use core::fmt;
+use core::str::FromStr;
+
+use crate::float::Real;
+use crate::noise::logistic_from_uniform;
+use crate::shape::ShapeError;
+
+/// The evaluation functions, with the names used by TFP and by the CLI's columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Function {
+    /// `log_prob(x)`: the log density.
+    LogProb,
+    /// `prob(x) = exp(log_prob(x))`.
+    Prob,
+    /// `cdf(x) = P(X <= x)`.
+    Cdf,
+    /// `log_cdf(x) = ln P(X <= x)`, computed directly.
+    LogCdf,
+    /// `survival_function(x) = P(X > x)`, computed directly (not `1 - cdf`).
+    Survival,
+    /// `log_survival_function(x) = ln P(X > x)`, computed directly.
+    LogSurvival,
+    /// `quantile(q)`, the inverse of the cdf, for `q` in `[0, 1]`.
+    Quantile,
+}
+
+impl Function {
+    /// Every function, in the order of the CLI's columns.
+    pub const ALL: [Function; 7] = [
+        Function::LogProb,
+        Function::Prob,
+        Function::Cdf,
+        Function::LogCdf,
+        Function::Survival,
+        Function::LogSurvival,
+        Function::Quantile,
+    ];
+
+    /// The CLI column name: `log_prob`, `prob`, `cdf`, `log_cdf`, `survival`, `log_survival`,
+    /// `quantile`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::LogProb => "log_prob",
+            Function::Prob => "prob",
+            Function::Cdf => "cdf",
+            Function::LogCdf => "log_cdf",
+            Function::Survival => "survival",
+            Function::LogSurvival => "log_survival",
+            Function::Quantile => "quantile",
+        }
+    }
+
+    /// Whether the result is a logarithm (its error is measured against `max(1, |r|)`).
+    pub fn is_log(self) -> bool {
+        matches!(self, Function::LogProb | Function::LogCdf | Function::LogSurvival)
+    }
+}
+
+impl fmt::Display for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown function name given to [`Function::from_str`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownFunction(pub String);
+
+impl fmt::Display for UnknownFunction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown function '{}' (expected one of log_prob, prob, cdf, log_cdf, survival, \
+             log_survival, quantile)",
+            self.0
+        )
+    }
+}
+
+impl core::error::Error for UnknownFunction {}
+
+impl FromStr for Function {
+    type Err = UnknownFunction;
+    /// Parses a CLI column name; the TFP method names `survival_function` and
+    /// `log_survival_function` are accepted too.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "survival_function" => return Ok(Function::Survival),
+            "log_survival_function" => return Ok(Function::LogSurvival),
+            _ => {}
+        }
+        Function::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| UnknownFunction(s.to_string()))
+    }
+}
+
+/// A scalar (batch-shape `[]`) distribution over `F`.
+///
+/// The provided methods apply `validate_args`: when it is on, a value outside the support (or a
+/// quantile argument outside `[0, 1]`, or NaN) is an error; when it is off they never fail and
+/// return the documented edge values.
+pub trait Univariate: Clone + fmt::Debug + Send + Sync {
+    /// The float type, `f32` or `f64`.
+    type Float: Real;
+    /// The distribution's error type.
+    type Error: core::error::Error + Clone + Send + Sync + 'static;
+
+    /// Evaluates `f` at `x` (at `q` for [`Function::Quantile`]) without any value check.
+    fn evaluate_unchecked(&self, f: Function, x: Self::Float) -> Self::Float;
+
+    /// Checks a value (or, for [`Function::Quantile`], a probability) when `validate_args` is
+    /// on; always `Ok` when it is off.
+    fn check_value(&self, f: Function, x: Self::Float) -> Result<(), Self::Error>;
+
+    /// The error for parameter or value shapes that do not broadcast (used by [`crate::Batch`]),
+    /// for the distribution named `name`.
+    fn shape_error(name: &str, e: ShapeError) -> Self::Error;
+
+    /// The name given at construction.
+    fn name(&self) -> &str;
+
+    /// Whether values are checked (TFP's `validate_args`).
+    fn validate_args(&self) -> bool;
+
+    /// Evaluates `f` at `x`, checking `x` when `validate_args` is on.
+    #[inline]
+    fn evaluate(&self, f: Function, x: Self::Float) -> Result<Self::Float, Self::Error> {
+        self.check_value(f, x)?;
+        Ok(self.evaluate_unchecked(f, x))
+    }
+    /// The log density at `x`.
+    fn log_prob(&self, x: Self::Float) -> Result<Self::Float, Self::Error> {
+        self.evaluate(Function::LogProb, x)
+    }
+    /// The density at `x`, `exp(log_prob(x))`.
+    fn prob(&self, x: Self::Float) -> Result<Self::Float, Self::Error> {
+        self.evaluate(Function::Prob, x)
+    }
+    /// The cumulative distribution function at `x`.
+    fn cdf(&self, x: Self::Float) -> Result<Self::Float, Self::Error> {
+        self.evaluate(Function::Cdf, x)
+    }
+    /// The log of the cdf at `x`, computed directly.
+    fn log_cdf(&self, x: Self::Float) -> Result<Self::Float, Self::Error> {
+        self.evaluate(Function::LogCdf, x)
+    }
+    /// `P(X > x)`, computed directly.
+    fn survival_function(&self, x: Self::Float) -> Result<Self::Float, Self::Error> {
+        self.evaluate(Function::Survival, x)
+    }
+    /// `ln P(X > x)`, computed directly.
+    fn log_survival_function(&self, x: Self::Float) -> Result<Self::Float, Self::Error> {
+        self.evaluate(Function::LogSurvival, x)
+    }
+    /// The quantile function at `q`.
+    fn quantile(&self, q: Self::Float) -> Result<Self::Float, Self::Error> {
+        self.evaluate(Function::Quantile, q)
+    }
+}
+
+/// A distribution sampled as a deterministic, differentiable transform of standard logistic
+/// noise `L ~ Logistic(0, 1)`.
+pub trait Reparameterized: Univariate {
+    /// The sample for logistic noise `noise`.
+    fn from_logistic_noise(&self, noise: Self::Float) -> Self::Float;
+
+    /// The sample for logistic noise `noise` together with its log density, computed from the
+    /// noise rather than from the (possibly rounded) sample.
+    fn sample_and_log_prob_from_noise(&self, noise: Self::Float) -> (Self::Float, Self::Float);
+
+    /// The sample for a uniform `u` in (0, 1): `from_logistic_noise(ln u - ln1p(-u))`.
+    #[inline]
+    fn from_uniform(&self, u: Self::Float) -> Self::Float {
+        self.from_logistic_noise(logistic_from_uniform(u))
+    }
+}
