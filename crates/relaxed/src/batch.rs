@@ -68,7 +68,12 @@ impl<D> Batch<D> {
         validate_args: bool,
     ) -> Self {
         debug_assert_eq!(shape.iter().product::<usize>(), members.len());
-        Batch { shape, members, name, validate_args }
+        Batch {
+            shape,
+            members,
+            name,
+            validate_args,
+        }
     }
     /// The batch shape (the broadcast of the parameter shapes).
     pub fn batch_shape(&self) -> &[usize] {
@@ -119,7 +124,9 @@ impl<D: Univariate> Batch<D> {
         let values = values.view().into_dyn();
         let out_shape = broadcast_shapes(values.shape(), &self.shape)
             .map_err(|e| D::shape_error(&self.name, e))?;
-        let xs = values.broadcast(out_shape.as_slice()).expect("broadcast shape");
+        let xs = values
+            .broadcast(out_shape.as_slice())
+            .expect("broadcast shape");
         let ms = self.members_view();
         let ms = ms.broadcast(out_shape.as_slice()).expect("broadcast shape");
         if self.validate_args {
@@ -209,7 +216,10 @@ impl<D: Univariate> Batch<D> {
             Some(n) if n <= isize::MAX as usize => Ok((shape, n)),
             _ => Err(D::shape_error(
                 &self.name,
-                ShapeError { left: sample_shape.to_vec(), right: self.shape.clone() },
+                ShapeError {
+                    left: sample_shape.to_vec(),
+                    right: self.shape.clone(),
+                },
             )),
         }
     }
@@ -270,6 +280,7 @@ impl<D: Reparameterized> Batch<D> {
 
     /// The reparameterization on arrays: member-wise [`Reparameterized::from_logistic_noise`]
     /// of `noise`, which broadcasts against the batch shape.
+    #[allow(clippy::wrong_self_convention)]
     pub fn from_logistic_noise<S, Dm>(
         &self,
         noise: &ArrayBase<S, Dm>,
@@ -281,11 +292,16 @@ impl<D: Reparameterized> Batch<D> {
         let noise = noise.view().into_dyn();
         let out_shape = broadcast_shapes(noise.shape(), &self.shape)
             .map_err(|e| D::shape_error(&self.name, e))?;
-        let ns = noise.broadcast(out_shape.as_slice()).expect("broadcast shape");
+        let ns = noise
+            .broadcast(out_shape.as_slice())
+            .expect("broadcast shape");
         let ms = self.members_view();
         let ms = ms.broadcast(out_shape.as_slice()).expect("broadcast shape");
         let mut out = ArrayD::<D::Float>::zeros(IxDyn(&out_shape));
-        Zip::from(&mut out).and(&ns).and(&ms).for_each(|o, &l, d| *o = d.from_logistic_noise(l));
+        Zip::from(&mut out)
+            .and(&ns)
+            .and(&ms)
+            .for_each(|o, &l, d| *o = d.from_logistic_noise(l));
         Ok(out)
     }
 

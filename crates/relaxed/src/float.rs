@@ -107,9 +107,13 @@ pub(crate) fn widen_if_needed<F: Real>(
 ) -> F {
     let (r, s) = plain();
     if F::NEEDS_WIDENING {
-        let scale = if log_space { r.abs().max(F::one()) } else { F::one() };
-        // `!(s <= ..)` also widens when s is NaN (an overflowed intermediate).
-        if !(s <= F::WIDEN_RATIO * scale) {
+        let scale = if log_space {
+            r.abs().max(F::one())
+        } else {
+            F::one()
+        };
+        // Also widen when s is NaN (an overflowed intermediate).
+        if s.is_nan() || s > F::WIDEN_RATIO * scale {
             return F::from_f64(wide());
         }
     }

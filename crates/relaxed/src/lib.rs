@@ -74,4 +74,4 @@ pub use dist::relaxed_bernoulli::{
 };
 pub use float::Real;
 pub use shape::{ShapeError, broadcast_shapes};
-pub use traits::{Function, Reparameterized, UnknownFunction, Univariate};
+pub use traits::{Function, Reparameterized, Univariate, UnknownFunction};

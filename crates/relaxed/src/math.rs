@@ -122,14 +122,22 @@ pub fn log1mexp<F: Real>(a: F) -> F {
 /// `xlogy(x, y) = x * ln(y)`, with `xlogy(0, y) = 0` for every non-NaN `y` (including 0).
 #[inline]
 pub fn xlogy<F: Real>(x: F, y: F) -> F {
-    if x == F::zero() && !y.is_nan() { F::zero() } else { x * y.ln() }
+    if x == F::zero() && !y.is_nan() {
+        F::zero()
+    } else {
+        x * y.ln()
+    }
 }
 
 /// `xlog1py(x, y) = x * ln1p(y)`, with `xlog1py(0, y) = 0` for every non-NaN `y` (including
 /// -1).
 #[inline]
 pub fn xlog1py<F: Real>(x: F, y: F) -> F {
-    if x == F::zero() && !y.is_nan() { F::zero() } else { x * y.ln_1p() }
+    if x == F::zero() && !y.is_nan() {
+        F::zero()
+    } else {
+        x * y.ln_1p()
+    }
 }
 
 #[cfg(test)]
@@ -178,7 +186,10 @@ mod tests {
     fn logit_inverts_sigmoid_f64() {
         for &x in &[-700.0_f64, -30.0, -1.0, -1e-12, 0.0, 1e-12, 0.7] {
             let back = logit(sigmoid(x));
-            assert!((back - x).abs() <= 1e-15 * x.abs().max(1.0) * 4.0, "{x} -> {back}");
+            assert!(
+                (back - x).abs() <= 1e-15 * x.abs().max(1.0) * 4.0,
+                "{x} -> {back}"
+            );
         }
     }
 }

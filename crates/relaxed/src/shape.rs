@@ -13,7 +13,11 @@ pub struct ShapeError {
 
 impl fmt::Display for ShapeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "shapes {:?} and {:?} cannot be broadcast together", self.left, self.right)
+        write!(
+            f,
+            "shapes {:?} and {:?} cannot be broadcast together",
+            self.left, self.right
+        )
     }
 }
 
@@ -40,7 +44,10 @@ pub fn broadcast_shapes(left: &[usize], right: &[usize]) -> Result<Vec<usize>, S
         } else if a == 1 {
             b
         } else {
-            return Err(ShapeError { left: left.to_vec(), right: right.to_vec() });
+            return Err(ShapeError {
+                left: left.to_vec(),
+                right: right.to_vec(),
+            });
         };
     }
     Ok(out)

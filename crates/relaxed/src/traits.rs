@@ -64,7 +64,10 @@ impl Function {
 
     /// Whether the result is a logarithm (its error is measured against `max(1, |r|)`).
     pub fn is_log(self) -> bool {
-        matches!(self, Function::LogProb | Function::LogCdf | Function::LogSurvival)
+        matches!(
+            self,
+            Function::LogProb | Function::LogCdf | Function::LogSurvival
+        )
     }
 }
 
@@ -176,6 +179,7 @@ pub trait Univariate: Clone + fmt::Debug + Send + Sync {
 /// noise `L ~ Logistic(0, 1)`.
 pub trait Reparameterized: Univariate {
     /// The sample for logistic noise `noise`.
+    #[allow(clippy::wrong_self_convention)] // the name of the transform, as rand_distr's `from_zscore`
     fn from_logistic_noise(&self, noise: Self::Float) -> Self::Float;
 
     /// The sample for logistic noise `noise` together with its log density, computed from the
@@ -184,6 +188,7 @@ pub trait Reparameterized: Univariate {
 
     /// The sample for a uniform `u` in (0, 1): `from_logistic_noise(ln u - ln1p(-u))`.
     #[inline]
+    #[allow(clippy::wrong_self_convention)]
     fn from_uniform(&self, u: Self::Float) -> Self::Float {
         self.from_logistic_noise(logistic_from_uniform(u))
     }

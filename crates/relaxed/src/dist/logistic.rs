@@ -157,9 +157,20 @@ impl<F: Real> Logistic<F> {
             None
         };
         if let (Some(kind), true) = (problem, validate_args) {
-            return Err(LogisticError { kind, name, detail: None });
+            return Err(LogisticError {
+                kind,
+                name,
+                detail: None,
+            });
         }
-        Ok(Logistic { loc, scale, valid: problem.is_none(), validate_args, allow_nan_stats, name })
+        Ok(Logistic {
+            loc,
+            scale,
+            valid: problem.is_none(),
+            validate_args,
+            allow_nan_stats,
+            name,
+        })
     }
 }
 
@@ -252,7 +263,11 @@ impl<F: Real> Univariate for Logistic<F> {
             None
         };
         match kind {
-            Some(kind) => Err(LogisticError { kind, name: self.name.clone(), detail: None }),
+            Some(kind) => Err(LogisticError {
+                kind,
+                name: self.name.clone(),
+                detail: None,
+            }),
             None => Ok(()),
         }
     }
@@ -290,9 +305,7 @@ impl<F: Real> Reparameterized for Logistic<F> {
         if !self.valid {
             return (F::nan(), F::nan());
         }
-        let lp = -self.scale.ln()
-            - crate::math::softplus(noise)
-            - crate::math::softplus(-noise);
+        let lp = -self.scale.ln() - crate::math::softplus(noise) - crate::math::softplus(-noise);
         (self.loc + self.scale * noise, lp)
     }
 }

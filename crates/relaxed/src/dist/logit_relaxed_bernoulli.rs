@@ -68,7 +68,8 @@ impl<F: fmt::Debug> fmt::Debug for LogitRelaxedBernoulli<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = &self.inner;
         let mut s = f.debug_struct("LogitRelaxedBernoulli");
-        s.field("name", &&*d.name).field("temperature", &d.temperature);
+        s.field("name", &&*d.name)
+            .field("temperature", &d.temperature);
         match &d.probs {
             Some(p) => s.field("probs", p),
             None => s.field("logits", &d.logits),
@@ -84,11 +85,15 @@ impl<F: fmt::Debug> fmt::Debug for LogitRelaxedBernoulli<F> {
 impl<F: Real> LogitRelaxedBernoulli<F> {
     /// LogitRelaxedBernoulli(temperature, logits), `validate_args = false`.
     pub fn from_logits(temperature: F, logits: F) -> Result<Self, RelaxedBernoulliError> {
-        RelaxedBernoulli::builder(temperature).logits(logits).build_logit()
+        RelaxedBernoulli::builder(temperature)
+            .logits(logits)
+            .build_logit()
     }
     /// LogitRelaxedBernoulli(temperature, probs), `validate_args = false`.
     pub fn from_probs(temperature: F, probs: F) -> Result<Self, RelaxedBernoulliError> {
-        RelaxedBernoulli::builder(temperature).probs(probs).build_logit()
+        RelaxedBernoulli::builder(temperature)
+            .probs(probs)
+            .build_logit()
     }
     /// A builder (finish it with [`RelaxedBernoulliBuilder::build_logit`]).
     pub fn builder(temperature: F) -> RelaxedBernoulliBuilder<F> {
@@ -143,7 +148,11 @@ fn lrb_eval<G: Real>(f: Function, t: G, l: G, y: G) -> (G, G) {
         // A point mass at l = ±inf.
         let at_mass = y == l;
         if f.is_density() {
-            let lp = if at_mass { G::infinity() } else { G::neg_infinity() };
+            let lp = if at_mass {
+                G::infinity()
+            } else {
+                G::neg_infinity()
+            };
             return (density_from_log(f, lp), zero);
         }
         let cdf_is_one = l < zero || y == G::infinity();
@@ -161,7 +170,10 @@ fn lrb_eval<G: Real>(f: Function, t: G, l: G, y: G) -> (G, G) {
         let lt = t.ln();
         let tail = (G::one() + G::one()) * (-z.abs()).exp().ln_1p();
         let lp = lt - z.abs() - tail;
-        return (density_from_log(f, lp), lt.abs() + ty.abs() + l.abs() + tail);
+        return (
+            density_from_log(f, lp),
+            lt.abs() + ty.abs() + l.abs() + tail,
+        );
     }
     (logistic_tail(f, z), ty.abs() + l.abs())
 }
@@ -252,16 +264,28 @@ impl<F: Real> LogitRelaxedBernoulli<F> {
         let d = &self.inner;
         if !d.valid {
             let n = F::nan();
-            return Pathwise { sample: n, d_logits: n, d_probs: n, d_temperature: n };
+            return Pathwise {
+                sample: n,
+                d_logits: n,
+                d_probs: n,
+                d_temperature: n,
+            };
         }
         let t = d.temperature;
         let y = (d.logits + noise) / t;
         if y.is_infinite() {
             let z = F::zero();
-            return Pathwise { sample: y, d_logits: z, d_probs: z, d_temperature: z };
+            return Pathwise {
+                sample: y,
+                d_logits: z,
+                d_probs: z,
+                d_temperature: z,
+            };
         }
         let p = d.probs_parameter();
-        let p1 = d.probs.map_or_else(|| crate::math::sigmoid(-d.logits), |p| F::one() - p);
+        let p1 = d
+            .probs
+            .map_or_else(|| crate::math::sigmoid(-d.logits), |p| F::one() - p);
         Pathwise {
             sample: y,
             d_logits: t.recip(),

@@ -88,7 +88,8 @@ pub struct RelaxedBernoulli<F> {
 impl<F: fmt::Debug> fmt::Debug for RelaxedBernoulli<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("RelaxedBernoulli");
-        s.field("name", &&*self.name).field("temperature", &self.temperature);
+        s.field("name", &&*self.name)
+            .field("temperature", &self.temperature);
         match &self.probs {
             Some(p) => s.field("probs", p),
             None => s.field("logits", &self.logits),
@@ -142,7 +143,11 @@ pub struct RelaxedBernoulliError {
 
 impl RelaxedBernoulliError {
     pub(crate) fn new(kind: RelaxedBernoulliErrorKind, name: &Arc<str>) -> Self {
-        RelaxedBernoulliError { kind, name: name.clone(), detail: None }
+        RelaxedBernoulliError {
+            kind,
+            name: name.clone(),
+            detail: None,
+        }
     }
     /// What was wrong.
     pub fn kind(&self) -> RelaxedBernoulliErrorKind {
@@ -309,19 +314,30 @@ impl<F: Real> RelaxedBernoulliBuilder<ArrayD<F>> {
             Param::Probs(p) => (p, true),
         };
         let shape = crate::shape::broadcast_shapes(t.shape(), values.shape()).map_err(|e| {
-            let mut err =
-                RelaxedBernoulliError::new(RelaxedBernoulliErrorKind::IncompatibleShapes, &flags.name);
+            let mut err = RelaxedBernoulliError::new(
+                RelaxedBernoulliErrorKind::IncompatibleShapes,
+                &flags.name,
+            );
             err.detail = Some(format!("temperature {:?}, parameter {:?}", e.left, e.right));
             err
         })?;
-        let tb = t.broadcast(shape.as_slice()).expect("shape is the broadcast of both");
-        let vb = values.broadcast(shape.as_slice()).expect("shape is the broadcast of both");
+        let tb = t
+            .broadcast(shape.as_slice())
+            .expect("shape is the broadcast of both");
+        let vb = values
+            .broadcast(shape.as_slice())
+            .expect("shape is the broadcast of both");
         let mut members = Vec::with_capacity(tb.len());
         for (&t, &v) in tb.iter().zip(vb.iter()) {
             let probs = if is_probs { Some(v) } else { None };
             members.push(RelaxedBernoulli::checked(t, v, probs, &flags)?);
         }
-        Ok(Batch::from_members(shape, members, flags.name, flags.validate_args))
+        Ok(Batch::from_members(
+            shape,
+            members,
+            flags.name,
+            flags.validate_args,
+        ))
     }
     /// Builds the logit-space batch.
     pub fn build_logit(self) -> Result<Batch<LogitRelaxedBernoulli<F>>, RelaxedBernoulliError> {
@@ -329,7 +345,11 @@ impl<F: Real> RelaxedBernoulliBuilder<ArrayD<F>> {
         let batch = self.build()?;
         let validate = batch.validate_args();
         let lname: Arc<str> = Arc::from("LogitRelaxedBernoulli");
-        let name: Arc<str> = if named { Arc::from(batch.name()) } else { lname.clone() };
+        let name: Arc<str> = if named {
+            Arc::from(batch.name())
+        } else {
+            lname.clone()
+        };
         let (shape, members) = batch.into_parts();
         let members = members
             .into_iter()
@@ -448,7 +468,9 @@ impl<F: Real> RelaxedBernoulli<F> {
     }
     /// The logit-space distribution `Y = logit(X)` with the same parameters and options.
     pub fn to_logit(&self) -> LogitRelaxedBernoulli<F> {
-        LogitRelaxedBernoulli { inner: self.clone() }
+        LogitRelaxedBernoulli {
+            inner: self.clone(),
+        }
     }
 }
 
@@ -470,10 +492,24 @@ pub(crate) fn rb_eval<G: Real>(f: Function, t: G, l: G, x: G) -> (G, G) {
     let above = || tails(f, true);
     // Outside the support.
     if x < zero {
-        return (if f.is_density() { density_out(f) } else { below() }, zero);
+        return (
+            if f.is_density() {
+                density_out(f)
+            } else {
+                below()
+            },
+            zero,
+        );
     }
     if x > one {
-        return (if f.is_density() { density_out(f) } else { above() }, zero);
+        return (
+            if f.is_density() {
+                density_out(f)
+            } else {
+                above()
+            },
+            zero,
+        );
     }
     // Infinite logits: point masses at 0 (l = -inf) and 1 (l = +inf).
     if l.is_infinite() {
@@ -597,7 +633,11 @@ pub(crate) fn check_unit<F: Real>(
 ) -> Result<(), RelaxedBernoulliError> {
     use RelaxedBernoulliErrorKind as K;
     let kind = if f == Function::Quantile {
-        if x.is_nan() || x < F::zero() || x > F::one() { Some(K::QuantileOutOfRange) } else { None }
+        if x.is_nan() || x < F::zero() || x > F::one() {
+            Some(K::QuantileOutOfRange)
+        } else {
+            None
+        }
     } else if x.is_nan() {
         Some(K::ValueNaN)
     } else if x < lo {
@@ -710,7 +750,12 @@ impl<F: Real> RelaxedBernoulli<F> {
     pub fn pathwise(&self, noise: F) -> Pathwise<F> {
         if !self.valid {
             let n = F::nan();
-            return Pathwise { sample: n, d_logits: n, d_probs: n, d_temperature: n };
+            return Pathwise {
+                sample: n,
+                d_logits: n,
+                d_probs: n,
+                d_temperature: n,
+            };
         }
         let t = self.temperature;
         let w = (self.logits + noise) / t;
@@ -718,12 +763,19 @@ impl<F: Real> RelaxedBernoulli<F> {
         if w.is_infinite() {
             // A point mass (infinite logits): the sample does not move.
             let z = F::zero();
-            return Pathwise { sample: x, d_logits: z, d_probs: z, d_temperature: z };
+            return Pathwise {
+                sample: x,
+                d_logits: z,
+                d_probs: z,
+                d_temperature: z,
+            };
         }
         let jac = x * sigmoid(-w);
         let d_logits = jac / t;
         let p = self.probs_parameter();
-        let p1 = self.probs.map_or_else(|| sigmoid(-self.logits), |p| F::one() - p);
+        let p1 = self
+            .probs
+            .map_or_else(|| sigmoid(-self.logits), |p| F::one() - p);
         Pathwise {
             sample: x,
             d_logits,
