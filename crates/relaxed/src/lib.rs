@@ -62,7 +62,9 @@ mod dist;
 pub mod float;
 pub mod math;
 pub mod noise;
+pub mod quadrature;
 pub mod shape;
+pub mod stats;
 pub mod traits;
 
 pub use batch::Batch;

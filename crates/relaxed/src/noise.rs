@@ -135,6 +135,35 @@ pub fn fill_uniforms<F: Real>(seed: u64, start: u64, out: &mut [F]) {
     }
 }
 
+/// The uniforms of the seeded stream as an array of `shape` (row-major element `i` is
+/// [`uniform_at`]`(seed, i)`): exactly the uniforms that [`crate::Batch::sample`] uses for an
+/// output of that shape.
+pub fn uniforms<F: Real>(shape: &[usize], seed: u64) -> ndarray::ArrayD<F> {
+    let n = shape.iter().product();
+    let mut out = vec![F::zero(); n];
+    fill_uniforms(seed, 0, &mut out);
+    ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), out).expect("length is the product")
+}
+
+/// The standard logistic noise of the seeded stream as an array of `shape`:
+/// `ln u - ln1p(-u)` of [`uniforms`]. Feeding it to
+/// [`crate::Batch::from_logistic_noise`] reproduces [`crate::Batch::sample`] for the same seed
+/// (and is how the autodiff crate shares the core's stream).
+///
+/// ```
+/// use ndarray::{ArrayD, IxDyn};
+/// use relaxed::{RelaxedBernoulli, noise::logistic_noise};
+/// let t = ArrayD::from_elem(IxDyn(&[]), 0.5_f64);
+/// let l = ArrayD::from_elem(IxDyn(&[3]), 0.3_f64);
+/// let b = RelaxedBernoulli::batch_builder(t).logits(l).build().unwrap();
+/// let direct = b.sample(&[4], 9).unwrap();
+/// let via_noise = b.from_logistic_noise(&logistic_noise::<f64>(&[4, 3], 9)).unwrap();
+/// assert_eq!(direct, via_noise);
+/// ```
+pub fn logistic_noise<F: Real>(shape: &[usize], seed: u64) -> ndarray::ArrayD<F> {
+    uniforms::<F>(shape, seed).mapv(logistic_from_uniform)
+}
+
 #[inline(always)]
 fn key(seed: u64) -> [u32; 2] {
     [seed as u32, (seed >> 32) as u32]

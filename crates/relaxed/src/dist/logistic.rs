@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rand::Rng;
 use rand::distr::Distribution;
 
+use crate::batch::Batch;
 use crate::dist::relaxed_bernoulli::{density_from_log, logistic_tail, tails};
 use crate::float::{Real, widen_if_needed};
 use crate::math::logit;
@@ -171,6 +172,42 @@ impl<F: Real> Logistic<F> {
             allow_nan_stats,
             name,
         })
+    }
+}
+
+impl<F: Real> Logistic<F> {
+    /// A batch: `loc` and `scale` broadcast by NumPy rules into the batch shape.
+    ///
+    /// ```
+    /// use ndarray::{arr1, ArrayD, IxDyn};
+    /// use relaxed::Logistic;
+    /// let loc = arr1(&[0.0_f64, 1.0]).into_dyn();
+    /// let scale = ArrayD::from_elem(IxDyn(&[3, 1]), 2.0);
+    /// let b = Logistic::batch(loc, scale, true, true, "noise").unwrap();
+    /// assert_eq!(b.batch_shape(), &[3, 2]);
+    /// ```
+    pub fn batch(
+        loc: ndarray::ArrayD<F>,
+        scale: ndarray::ArrayD<F>,
+        validate_args: bool,
+        allow_nan_stats: bool,
+        name: &str,
+    ) -> Result<Batch<Logistic<F>>, LogisticError> {
+        let shape = crate::shape::broadcast_shapes(loc.shape(), scale.shape())
+            .map_err(|e| <Logistic<F> as Univariate>::shape_error(name, e))?;
+        let lb = loc.broadcast(shape.as_slice()).expect("broadcast shape");
+        let sb = scale.broadcast(shape.as_slice()).expect("broadcast shape");
+        let members = lb
+            .iter()
+            .zip(sb.iter())
+            .map(|(&l, &s)| Logistic::with_options(l, s, validate_args, allow_nan_stats, name))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Batch::from_members(
+            shape,
+            members,
+            Arc::from(name),
+            validate_args,
+        ))
     }
 }
 
