@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::float::Real;
 use crate::noise::fill_uniforms;
 use crate::shape::{ShapeError, broadcast_shapes};
-use crate::traits::{Function, Reparameterized, Univariate};
+use crate::traits::{Function, KlDivergence, Moments, Reparameterized, Univariate};
 
 /// Below this many output elements sampling runs on the calling thread.
 pub const PARALLEL_THRESHOLD: usize = 1 << 15;
@@ -323,6 +323,90 @@ impl<D: Reparameterized> Batch<D> {
         } else {
             out.par_chunks_mut(CHUNK).enumerate().for_each(work);
         }
+    }
+}
+
+impl<D: Moments> Batch<D> {
+    fn map_members(&self, f: impl Fn(&D) -> D::Float + Sync) -> ArrayD<D::Float> {
+        let values: Vec<D::Float> = if self.members.len() >= 64 {
+            self.members.par_iter().map(&f).collect()
+        } else {
+            self.members.iter().map(&f).collect()
+        };
+        ArrayD::from_shape_vec(IxDyn(&self.shape), values).expect("shape matches members")
+    }
+    /// The mean of every member (shape `batch_shape`).
+    pub fn mean(&self) -> ArrayD<D::Float> {
+        self.map_members(|d| d.mean())
+    }
+    /// The variance of every member.
+    pub fn variance(&self) -> ArrayD<D::Float> {
+        self.map_members(|d| d.variance())
+    }
+    /// The standard deviation of every member.
+    pub fn stddev(&self) -> ArrayD<D::Float> {
+        self.map_members(|d| d.stddev())
+    }
+    /// The entropy of every member.
+    pub fn entropy(&self) -> ArrayD<D::Float> {
+        self.map_members(|d| d.entropy())
+    }
+    /// The mode of every member; with `allow_nan_stats = false` the first undefined one is an
+    /// error (TFP: "an exception is raised if one or more of the statistic's batch members are
+    /// undefined").
+    pub fn mode(&self) -> Result<ArrayD<D::Float>, D::Error> {
+        let values = self
+            .members
+            .iter()
+            .map(|d| d.mode())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ArrayD::from_shape_vec(IxDyn(&self.shape), values).expect("shape matches members"))
+    }
+}
+
+impl<D: KlDivergence> Batch<D> {
+    /// `KL(self || other)` member by member, the two batch shapes broadcast together.
+    pub fn kl_divergence(&self, other: &Batch<D>) -> Result<ArrayD<D::Float>, D::Error> {
+        let shape = broadcast_shapes(&self.shape, &other.shape)
+            .map_err(|e| D::shape_error(&self.name, e))?;
+        let ps = self.members_view();
+        let ps = ps.broadcast(shape.as_slice()).expect("broadcast shape");
+        let qs = other.members_view();
+        let qs = qs.broadcast(shape.as_slice()).expect("broadcast shape");
+        let mut out = ArrayD::<D::Float>::zeros(IxDyn(&shape));
+        Zip::from(&mut out)
+            .and(&ps)
+            .and(&qs)
+            .for_each(|o, p, q| *o = p.kl_divergence(q));
+        Ok(out)
+    }
+
+    /// Monte Carlo terms `ln p(Y) - ln q(Y)` of `KL(self || other)` in logit space, one per
+    /// element of `sample_shape + broadcast(batch shapes)`, `Y` reparameterized from the seeded
+    /// noise stream (element `i` uses the same noise as element `i` of [`Batch::sample`]). Their
+    /// mean over the sample axes is an unbiased estimate of [`Batch::kl_divergence`].
+    pub fn kl_divergence_samples(
+        &self,
+        other: &Batch<D>,
+        sample_shape: &[usize],
+        seed: u64,
+    ) -> Result<ArrayD<D::Float>, D::Error> {
+        let bshape = broadcast_shapes(&self.shape, &other.shape)
+            .map_err(|e| D::shape_error(&self.name, e))?;
+        let mut shape = sample_shape.to_vec();
+        shape.extend_from_slice(&bshape);
+        let noise = crate::noise::logistic_noise::<D::Float>(&shape, seed);
+        let ps = self.members_view();
+        let ps = ps.broadcast(shape.as_slice()).expect("broadcast shape");
+        let qs = other.members_view();
+        let qs = qs.broadcast(shape.as_slice()).expect("broadcast shape");
+        let mut out = ArrayD::<D::Float>::zeros(IxDyn(&shape));
+        Zip::from(&mut out)
+            .and(&ps)
+            .and(&qs)
+            .and(&noise)
+            .for_each(|o, p, q, &l| *o = p.kl_divergence_sample(q, l));
+        Ok(out)
     }
 }
 

@@ -76,4 +76,4 @@ pub use dist::relaxed_bernoulli::{
 };
 pub use float::Real;
 pub use shape::{ShapeError, broadcast_shapes};
-pub use traits::{Function, Reparameterized, Univariate, UnknownFunction};
+pub use traits::{Function, KlDivergence, Moments, Reparameterized, Univariate, UnknownFunction};

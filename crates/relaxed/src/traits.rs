@@ -193,3 +193,33 @@ pub trait Reparameterized: Univariate {
         self.from_logistic_noise(logistic_from_uniform(u))
     }
 }
+
+/// Summary statistics: TFP's `mean`, `variance`, `stddev`, `mode`, `entropy` (no peer library
+/// implements them for the relaxed distributions).
+///
+/// An undefined statistic (the mode of a RelaxedBernoulli at `t <= 1`) is NaN when the
+/// distribution was built with `allow_nan_stats = true` (the default) and an error otherwise.
+/// Invalid parameters (possible only without `validate_args`) give NaN.
+pub trait Moments: Univariate {
+    /// The mean.
+    fn mean(&self) -> Self::Float;
+    /// The variance.
+    fn variance(&self) -> Self::Float;
+    /// The standard deviation, `sqrt(variance)`.
+    fn stddev(&self) -> Self::Float;
+    /// The differential entropy (nats; can be negative).
+    fn entropy(&self) -> Self::Float;
+    /// The mode, or NaN / an error where it is undefined (see the trait docs).
+    fn mode(&self) -> Result<Self::Float, Self::Error>;
+}
+
+/// The KL divergence between two distributions of the same type, exactly (closed form or
+/// quadrature), and its one-sample Monte Carlo estimate for use inside training losses.
+pub trait KlDivergence: Univariate {
+    /// `KL(self || other)`.
+    fn kl_divergence(&self, other: &Self) -> Self::Float;
+    /// The Monte Carlo term `ln p(Y) - ln q(Y)`, `Y` the logit-space sample of `self` for the
+    /// logistic noise `noise` (reparameterized); its expectation over the noise is
+    /// [`KlDivergence::kl_divergence`].
+    fn kl_divergence_sample(&self, other: &Self, noise: Self::Float) -> Self::Float;
+}

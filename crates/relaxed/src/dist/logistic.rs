@@ -11,7 +11,8 @@ use crate::dist::relaxed_bernoulli::{density_from_log, logistic_tail, tails};
 use crate::float::{Real, widen_if_needed};
 use crate::math::logit;
 use crate::shape::ShapeError;
-use crate::traits::{Function, Reparameterized, Univariate};
+use crate::stats;
+use crate::traits::{Function, KlDivergence, Moments, Reparameterized, Univariate};
 
 /// Logistic(loc μ, scale s) on the extended real line: `X = μ + s L` with `L` standard
 /// logistic noise.
@@ -229,6 +230,71 @@ impl<F: Real> Logistic<F> {
     /// TFP's `allow_nan_stats`.
     pub fn allow_nan_stats(&self) -> bool {
         self.allow_nan_stats
+    }
+}
+
+// ----- statistics -----
+
+/// Closed forms: mean = mode = μ, variance `s^2 π^2 / 3`, entropy `ln s + 2`.
+///
+/// ```
+/// use relaxed::{Logistic, Moments};
+/// let d = Logistic::new(1.0_f64, 2.0).unwrap();
+/// assert_eq!(d.mean(), 1.0);
+/// assert!((d.variance() - 4.0 * std::f64::consts::PI.powi(2) / 3.0).abs() < 1e-14);
+/// ```
+impl<F: Real> Moments for Logistic<F> {
+    fn mean(&self) -> F {
+        self.stat(|m, _| m)
+    }
+    fn variance(&self) -> F {
+        self.stat(|_, s| (s * core::f64::consts::PI).powi(2) / 3.0)
+    }
+    fn stddev(&self) -> F {
+        self.stat(|_, s| s * core::f64::consts::PI / 3f64.sqrt())
+    }
+    fn entropy(&self) -> F {
+        self.stat(|_, s| s.ln() + 2.0)
+    }
+    fn mode(&self) -> Result<F, LogisticError> {
+        Ok(self.stat(|m, _| m))
+    }
+}
+
+impl<F: Real> Logistic<F> {
+    fn stat(&self, f: impl Fn(f64, f64) -> f64) -> F {
+        if !self.valid {
+            return F::nan();
+        }
+        F::from_f64(f(self.loc.to_f64(), self.scale.to_f64()))
+    }
+}
+
+/// `KL(Logistic(μ1, s1) || Logistic(μ2, s2))`: for equal scales `d coth(d/2) - 2` with
+/// `d = (μ1 - μ2) / s`, otherwise quadrature (the same kernels as [`crate::RelaxedBernoulli`]
+/// with `t = 1/s`, `l = μ/s`).
+impl<F: Real> KlDivergence for Logistic<F> {
+    fn kl_divergence(&self, other: &Self) -> F {
+        if !self.valid || !other.valid {
+            return F::nan();
+        }
+        let (m1, s1) = (self.loc.to_f64(), self.scale.to_f64());
+        let (m2, s2) = (other.loc.to_f64(), other.scale.to_f64());
+        if s1 == s2 {
+            return F::from_f64(stats::kl_equal_temperature((m1 - m2) / s1));
+        }
+        F::from_f64(stats::kl(1.0 / s1, m1 / s1, 1.0 / s2, m2 / s2))
+    }
+    fn kl_divergence_sample(&self, other: &Self, noise: F) -> F {
+        if !self.valid || !other.valid {
+            return F::nan();
+        }
+        let (m1, s1) = (self.loc.to_f64(), self.scale.to_f64());
+        let (m2, s2) = (other.loc.to_f64(), other.scale.to_f64());
+        let x = m1 + s1 * noise.to_f64();
+        let w2 = (x - m2) / s2;
+        let pair = |a: f64| crate::math::softplus(a) + crate::math::softplus(-a);
+        F::from_f64((s2 / s1).ln() - pair(noise.to_f64()) + pair(w2))
     }
 }
 

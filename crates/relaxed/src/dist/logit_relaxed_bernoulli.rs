@@ -15,7 +15,7 @@ use crate::dist::relaxed_bernoulli::{
 use crate::float::{Real, widen_if_needed};
 use crate::math::{logit, softplus};
 use crate::shape::ShapeError;
-use crate::traits::{Function, Reparameterized, Univariate};
+use crate::traits::{Function, KlDivergence, Moments, Reparameterized, Univariate};
 
 /// LogitRelaxedBernoulli(temperature t, logits l): the law of `Y = logit(X)` for `X ~
 /// RelaxedBernoulli(t, l)`, i.e. `Logistic(l / t, 1 / t)`, on the extended real line.
@@ -131,6 +131,75 @@ impl<F: Real> LogitRelaxedBernoulli<F> {
     /// The RelaxedBernoulli `X = sigmoid(Y)` with the same parameters and options.
     pub fn to_relaxed(&self) -> RelaxedBernoulli<F> {
         self.inner.clone()
+    }
+}
+
+// ----- statistics -----
+
+/// The Logistic(l/t, 1/t) moments in closed form: mean = mode = `l / t`, variance
+/// `π^2 / (3 t^2)`, entropy `2 - ln t`. Infinite logits are point masses at `±inf` (mean and
+/// mode `±inf`, variance 0, entropy `-inf`). Every statistic is defined.
+///
+/// ```
+/// use relaxed::{LogitRelaxedBernoulli, Moments};
+/// let d = LogitRelaxedBernoulli::from_logits(0.5_f64, 1.0).unwrap();
+/// assert_eq!(d.mean(), 2.0);
+/// assert_eq!(d.mode().unwrap(), 2.0);
+/// assert!((d.entropy() - (2.0 + 2f64.ln())).abs() < 1e-15);
+/// ```
+impl<F: Real> Moments for LogitRelaxedBernoulli<F> {
+    fn mean(&self) -> F {
+        self.stat(|t, l| l / t)
+    }
+    fn variance(&self) -> F {
+        self.stat(|t, l| {
+            if l.is_infinite() {
+                0.0
+            } else {
+                core::f64::consts::PI.powi(2) / (3.0 * t * t)
+            }
+        })
+    }
+    fn stddev(&self) -> F {
+        self.stat(|t, l| {
+            if l.is_infinite() {
+                0.0
+            } else {
+                core::f64::consts::PI / (3f64.sqrt() * t)
+            }
+        })
+    }
+    fn entropy(&self) -> F {
+        self.stat(|t, l| {
+            if l.is_infinite() {
+                f64::NEG_INFINITY
+            } else {
+                2.0 - t.ln()
+            }
+        })
+    }
+    fn mode(&self) -> Result<F, RelaxedBernoulliError> {
+        Ok(self.stat(|t, l| l / t))
+    }
+}
+
+impl<F: Real> LogitRelaxedBernoulli<F> {
+    fn stat(&self, f: impl Fn(f64, f64) -> f64) -> F {
+        let d = &self.inner;
+        if !d.valid {
+            return F::nan();
+        }
+        F::from_f64(f(d.temperature.to_f64(), d.logits64))
+    }
+}
+
+/// The same numbers as [`RelaxedBernoulli`]'s KL (the divergence is taken in logit space).
+impl<F: Real> KlDivergence for LogitRelaxedBernoulli<F> {
+    fn kl_divergence(&self, other: &Self) -> F {
+        self.inner.kl_divergence(&other.inner)
+    }
+    fn kl_divergence_sample(&self, other: &Self, noise: F) -> F {
+        self.inner.kl_divergence_sample(&other.inner, noise)
     }
 }
 

@@ -12,7 +12,8 @@ use crate::dist::logit_relaxed_bernoulli::LogitRelaxedBernoulli;
 use crate::float::{Real, widen_if_needed};
 use crate::math::{logit, sigmoid, softplus};
 use crate::shape::ShapeError;
-use crate::traits::{Function, Reparameterized, Univariate};
+use crate::stats;
+use crate::traits::{Function, KlDivergence, Moments, Reparameterized, Univariate};
 
 /// RelaxedBernoulli(temperature t, logits l): the binary Concrete distribution of Maddison et
 /// al. (2016) ("BinConcrete"), the Gumbel-sigmoid of Jang et al. (2016), on the unit interval.
@@ -130,6 +131,8 @@ pub enum RelaxedBernoulliErrorKind {
     QuantileOutOfRange,
     /// Parameter or value shapes do not broadcast together.
     IncompatibleShapes,
+    /// `allow_nan_stats = false`: the statistic is undefined (the mode for `t <= 1`).
+    UndefinedStatistic,
 }
 
 /// The error of [`RelaxedBernoulli`] and [`LogitRelaxedBernoulli`]: a
@@ -176,6 +179,10 @@ impl fmt::Display for RelaxedBernoulliError {
             K::ValueNaN => "Sample must not be NaN.",
             K::QuantileOutOfRange => "Quantile argument must be in [0, 1].",
             K::IncompatibleShapes => "Shapes cannot be broadcast together.",
+            K::UndefinedStatistic => {
+                "The mode is undefined for temperature <= 1 (the density has no interior \
+                 maximum); pass allow_nan_stats = true to get NaN."
+            }
         };
         write!(f, "{}: {}", self.name, msg)?;
         if let Some(d) = &self.detail {
@@ -471,6 +478,100 @@ impl<F: Real> RelaxedBernoulli<F> {
         LogitRelaxedBernoulli {
             inner: self.clone(),
         }
+    }
+}
+
+// ----- statistics -----
+
+/// Mean, variance, entropy and the mode by quadrature over the logistic noise, in `f64` (see
+/// [`crate::stats`]); `f32` results are rounded once from the `f64` values. The mean at `t = 1`
+/// is the closed form `a (a - 1 - ln a) / (a - 1)^2`, `a = e^l`, written stably. The mode is the
+/// interior maximiser for `t > 1` and undefined for `t <= 1` (the density is log-convex and
+/// unbounded at an edge). Infinite logits are point masses (mean 0 or 1, variance 0, entropy
+/// `-inf`, mode at the mass).
+///
+/// ```
+/// use relaxed::{Moments, RelaxedBernoulli};
+/// let d = RelaxedBernoulli::from_logits(1.0_f64, 1.0).unwrap();
+/// assert!((d.mean() - 0.661303112661534).abs() < 1e-14);
+/// assert!(d.mode().unwrap().is_nan()); // t <= 1: undefined, allow_nan_stats = true
+/// let strict = RelaxedBernoulli::builder(1.0_f64).logits(1.0).allow_nan_stats(false).build().unwrap();
+/// assert!(strict.mode().is_err());
+/// let hot = RelaxedBernoulli::from_logits(2.0_f64, 1.0).unwrap();
+/// assert!((hot.mode().unwrap() - 0.659443609234534).abs() < 1e-14);
+/// ```
+impl<F: Real> Moments for RelaxedBernoulli<F> {
+    fn mean(&self) -> F {
+        self.stat(stats::mean)
+    }
+    fn variance(&self) -> F {
+        self.stat(stats::variance)
+    }
+    fn stddev(&self) -> F {
+        self.stat(|t, l| stats::variance(t, l).sqrt())
+    }
+    fn entropy(&self) -> F {
+        self.stat(stats::entropy)
+    }
+    fn mode(&self) -> Result<F, RelaxedBernoulliError> {
+        if !self.valid {
+            return Ok(F::nan());
+        }
+        match stats::mode(self.temperature.to_f64(), self.logits64) {
+            Some(m) => Ok(F::from_f64(m)),
+            None if self.allow_nan_stats => Ok(F::nan()),
+            None => Err(RelaxedBernoulliError::new(
+                RelaxedBernoulliErrorKind::UndefinedStatistic,
+                &self.name,
+            )),
+        }
+    }
+}
+
+impl<F: Real> RelaxedBernoulli<F> {
+    fn stat(&self, f: impl Fn(f64, f64) -> f64) -> F {
+        if !self.valid {
+            return F::nan();
+        }
+        F::from_f64(f(self.temperature.to_f64(), self.logits64))
+    }
+}
+
+/// `KL(p || q)` is the KL divergence between the logit-space Logistics (the sigmoid is a
+/// bijection, so it is the same number): `d coth(d/2) - 2` with `d = l_p - l_q` for equal
+/// temperatures (a series for small `d`), quadrature otherwise. The Monte Carlo term is
+/// evaluated in logit space, where it never saturates.
+///
+/// ```
+/// use relaxed::{KlDivergence, RelaxedBernoulli};
+/// let p = RelaxedBernoulli::from_logits(0.5_f64, 1.0 + 1e-8).unwrap();
+/// let q = RelaxedBernoulli::from_logits(0.5_f64, 1.0).unwrap();
+/// let kl = p.kl_divergence(&q);
+/// assert!((kl / (1e-16 / 6.0) - 1.0).abs() < 1e-7); // d^2 / 6
+/// ```
+impl<F: Real> KlDivergence for RelaxedBernoulli<F> {
+    fn kl_divergence(&self, other: &Self) -> F {
+        if !self.valid || !other.valid {
+            return F::nan();
+        }
+        F::from_f64(stats::kl(
+            self.temperature.to_f64(),
+            self.logits64,
+            other.temperature.to_f64(),
+            other.logits64,
+        ))
+    }
+    fn kl_divergence_sample(&self, other: &Self, noise: F) -> F {
+        if !self.valid || !other.valid {
+            return F::nan();
+        }
+        F::from_f64(stats::kl_sample(
+            self.temperature.to_f64(),
+            self.logits64,
+            other.temperature.to_f64(),
+            other.logits64,
+            noise.to_f64(),
+        ))
     }
 }
 
