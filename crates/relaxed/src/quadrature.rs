@@ -18,11 +18,11 @@
 use core::f64::consts::FRAC_PI_2;
 
 /// Stop when two successive levels differ by less than this, relative to `∫|f|`.
-pub const CONVERGED: f64 = 1e-9;
+pub const CONVERGED: f64 = 1e-7;
 /// The finest level (step `2^-MAX_LEVEL`).
 const MAX_LEVEL: u32 = 9;
 /// Truncation of the `τ` axis.
-const TAU_MAX: f64 = 6.5;
+const TAU_MAX: f64 = 4.5;
 
 /// An integral with its error estimate.
 #[derive(Clone, Copy, Debug, PartialEq)]
