@@ -99,7 +99,9 @@ pub fn exp_sinh(f: impl Fn(f64) -> f64, a: f64) -> Integral {
 /// two half-lines by exp-sinh, the piece between by tanh-sinh.
 pub fn logistic_expectation(g: impl Fn(f64) -> f64, step: f64) -> Integral {
     let h = |s: f64| {
-        let p = crate::math::sigmoid(s) * crate::math::sigmoid(-s);
+        // sigmoid(s) sigmoid(-s) = e / (1 + e)^2 with e = e^-|s| (one exponential).
+        let e = (-s.abs()).exp();
+        let p = e / ((1.0 + e) * (1.0 + e));
         if p == 0.0 { 0.0 } else { g(s) * p }
     };
     let (b0, b1) = if step < 0.0 { (step, 0.0) } else { (0.0, step) };
