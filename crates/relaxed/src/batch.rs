@@ -212,8 +212,13 @@ impl<D: Univariate> Batch<D> {
         let mut shape = sample_shape.to_vec();
         shape.extend_from_slice(&self.shape);
         let n = shape.iter().try_fold(1usize, |acc, &k| acc.checked_mul(k));
+        // The allocation must fit in isize::MAX bytes (a larger request would panic).
+        let fits = |n: usize| {
+            n.checked_mul(core::mem::size_of::<D::Float>().max(1) * 2)
+                .is_some_and(|bytes| bytes <= isize::MAX as usize)
+        };
         match n {
-            Some(n) if n <= isize::MAX as usize => Ok((shape, n)),
+            Some(n) if fits(n) => Ok((shape, n)),
             _ => Err(D::shape_error(
                 &self.name,
                 ShapeError {
@@ -231,7 +236,8 @@ impl<D: Reparameterized> Batch<D> {
     /// member `i % len()`. Large outputs are split across rayon's threads; the values are the
     /// same for any number of threads.
     ///
-    /// Fails only if the output would have more than `isize::MAX` elements.
+    /// Fails only if the output (twice its size in bytes, for [`Batch::sample_and_log_prob`])
+    /// would not fit in `isize::MAX` bytes.
     pub fn sample(&self, sample_shape: &[usize], seed: u64) -> Result<ArrayD<D::Float>, D::Error> {
         let (shape, n) = self.output_shape(sample_shape)?;
         let mut out = vec![D::Float::zero(); n];
@@ -258,6 +264,27 @@ impl<D: Reparameterized> Batch<D> {
         let xs = ArrayD::from_shape_vec(IxDyn(&shape), xs).expect("shape matches length");
         let lps = ArrayD::from_shape_vec(IxDyn(&shape), lps).expect("shape matches length");
         Ok((xs, lps))
+    }
+
+    /// Fills `out[j]` with element `start + j` of the flat (row-major) output of
+    /// [`Batch::sample`] for `seed`, whatever its sample shape: element `i` uses member
+    /// `i % len()` and uniform `i` of the stream. Lets a caller stream a large sample in pieces
+    /// with the same values as one call. Does nothing for an empty batch.
+    ///
+    /// ```
+    /// use ndarray::{ArrayD, IxDyn};
+    /// use relaxed::RelaxedBernoulli;
+    /// let b = RelaxedBernoulli::batch_builder(ArrayD::from_elem(IxDyn(&[]), 0.5_f32))
+    ///     .logits(ArrayD::from_elem(IxDyn(&[2]), 0.3))
+    ///     .build()
+    ///     .unwrap();
+    /// let whole = b.sample(&[5], 3).unwrap();
+    /// let mut tail = [0.0_f32; 4];
+    /// b.sample_into(&mut tail, 6, 3);
+    /// assert_eq!(&whole.as_slice().unwrap()[6..], &tail);
+    /// ```
+    pub fn sample_into(&self, out: &mut [D::Float], start: u64, seed: u64) {
+        self.fill_from(out, start, seed, |d, u| d.from_uniform(u));
     }
 
     /// Draws `sample_shape + batch_shape` values using `rng` (64 bits per value, in row-major
@@ -306,16 +333,26 @@ impl<D: Reparameterized> Batch<D> {
     }
 
     fn fill<T: Send>(&self, out: &mut [T], seed: u64, f: impl Fn(&D, D::Float) -> T + Sync) {
-        if out.is_empty() {
+        self.fill_from(out, 0, seed, f)
+    }
+
+    fn fill_from<T: Send>(
+        &self,
+        out: &mut [T],
+        base: u64,
+        seed: u64,
+        f: impl Fn(&D, D::Float) -> T + Sync,
+    ) {
+        if out.is_empty() || self.members.is_empty() {
             return;
         }
-        let b = self.members.len();
+        let b = self.members.len() as u64;
         let work = |(k, chunk): (usize, &mut [T])| {
-            let start = k * CHUNK;
+            let start = base + (k * CHUNK) as u64;
             let mut us = vec![D::Float::zero(); chunk.len()];
-            fill_uniforms(seed, start as u64, &mut us);
+            fill_uniforms(seed, start, &mut us);
             for (j, (slot, &u)) in chunk.iter_mut().zip(us.iter()).enumerate() {
-                *slot = f(&self.members[(start + j) % b], u);
+                *slot = f(&self.members[((start + j as u64) % b) as usize], u);
             }
         };
         if out.len() < PARALLEL_THRESHOLD {
