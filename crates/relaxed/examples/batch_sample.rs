@@ -11,7 +11,11 @@ fn main() {
     // Temperatures [0.1, 1, 10] (shape [3, 1]) broadcast against logits [-1, 0.5] (shape [2]).
     let t = ArrayD::from_shape_vec(IxDyn(&[3, 1]), vec![0.1, 1.0, 10.0]).expect("shape");
     let l = arr1(&[-1.0, 0.5]).into_dyn();
-    let batch = RelaxedBernoulli::batch_builder(t).logits(l).name("demo").build().expect("valid");
+    let batch = RelaxedBernoulli::batch_builder(t)
+        .logits(l)
+        .name("demo")
+        .build()
+        .expect("valid");
     println!("batch shape {:?}", batch.batch_shape());
 
     let n = 100_000;
