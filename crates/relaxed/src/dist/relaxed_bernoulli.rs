@@ -837,7 +837,8 @@ impl<F: Real> RelaxedBernoulli<F> {
     /// The sample `x = sigmoid((l + noise) / t)` and its derivatives: with `w = (l + noise) /
     /// t`, `dx/dl = sigmoid(w) sigmoid(-w) / t`, `dx/dt = -w sigmoid(w) sigmoid(-w) / t`,
     /// `dx/dp = (dx/dl) / (p (1 - p))`. The product `sigmoid(w) sigmoid(-w)` is evaluated as
-    /// such, so it stays accurate (and nonzero) where `x` rounds to 1.
+    /// such, so it stays accurate (and nonzero) where `x` rounds to 1; `dx/dp` is evaluated in
+    /// log space (in `f64`), so it stays finite and accurate where `p (1 - p)` underflows.
     ///
     /// ```
     /// use relaxed::RelaxedBernoulli;
@@ -873,14 +874,15 @@ impl<F: Real> RelaxedBernoulli<F> {
         }
         let jac = x * sigmoid(-w);
         let d_logits = jac / t;
-        let p = self.probs_parameter();
-        let p1 = self
-            .probs
-            .map_or_else(|| sigmoid(-self.logits), |p| F::one() - p);
+        // dx/dp = [sigmoid(w) sigmoid(-w) / t] / [sigmoid(l) sigmoid(-l)], in log space and
+        // f64: both products underflow (and their ratio is 0/0) long before the ratio does.
+        let (t64, w64, l64) = (t.to_f64(), w.to_f64(), self.logits64);
+        let pair = |a: f64| softplus(a) + softplus(-a);
+        let d_probs = F::from_f64((pair(l64) - pair(w64) - t64.ln()).exp());
         Pathwise {
             sample: x,
             d_logits,
-            d_probs: d_logits / (p * p1),
+            d_probs,
             d_temperature: -w * jac / t,
         }
     }
