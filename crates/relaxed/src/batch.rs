@@ -108,6 +108,20 @@ impl<D> Batch<D> {
     }
 }
 
+/// The TFP-named methods of [`Batch`], each [`Batch::evaluate`] of one [`Function`].
+macro_rules! named_evaluations {
+    ($($(#[$doc:meta])* $name:ident => $function:ident,)*) => {$(
+        $(#[$doc])*
+        pub fn $name<S, Dm>(&self, x: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
+        where
+            S: Data<Elem = D::Float>,
+            Dm: Dimension,
+        {
+            self.evaluate(Function::$function, x)
+        }
+    )*};
+}
+
 impl<D: Univariate> Batch<D> {
     /// Evaluates `f` at `values` (for [`Function::Quantile`], at probabilities), which broadcast
     /// against the batch shape: the result has shape `broadcast(values.shape, batch_shape)`.
@@ -145,67 +159,21 @@ impl<D: Univariate> Batch<D> {
         Ok(out)
     }
 
-    /// `log_prob` of each value (see [`Batch::evaluate`]).
-    pub fn log_prob<S, Dm>(&self, x: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
-    where
-        S: Data<Elem = D::Float>,
-        Dm: Dimension,
-    {
-        self.evaluate(Function::LogProb, x)
-    }
-    /// `prob` of each value.
-    pub fn prob<S, Dm>(&self, x: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
-    where
-        S: Data<Elem = D::Float>,
-        Dm: Dimension,
-    {
-        self.evaluate(Function::Prob, x)
-    }
-    /// `cdf` of each value.
-    pub fn cdf<S, Dm>(&self, x: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
-    where
-        S: Data<Elem = D::Float>,
-        Dm: Dimension,
-    {
-        self.evaluate(Function::Cdf, x)
-    }
-    /// `log_cdf` of each value.
-    pub fn log_cdf<S, Dm>(&self, x: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
-    where
-        S: Data<Elem = D::Float>,
-        Dm: Dimension,
-    {
-        self.evaluate(Function::LogCdf, x)
-    }
-    /// `survival_function` of each value.
-    pub fn survival_function<S, Dm>(
-        &self,
-        x: &ArrayBase<S, Dm>,
-    ) -> Result<ArrayD<D::Float>, D::Error>
-    where
-        S: Data<Elem = D::Float>,
-        Dm: Dimension,
-    {
-        self.evaluate(Function::Survival, x)
-    }
-    /// `log_survival_function` of each value.
-    pub fn log_survival_function<S, Dm>(
-        &self,
-        x: &ArrayBase<S, Dm>,
-    ) -> Result<ArrayD<D::Float>, D::Error>
-    where
-        S: Data<Elem = D::Float>,
-        Dm: Dimension,
-    {
-        self.evaluate(Function::LogSurvival, x)
-    }
-    /// `quantile` of each probability.
-    pub fn quantile<S, Dm>(&self, q: &ArrayBase<S, Dm>) -> Result<ArrayD<D::Float>, D::Error>
-    where
-        S: Data<Elem = D::Float>,
-        Dm: Dimension,
-    {
-        self.evaluate(Function::Quantile, q)
+    named_evaluations! {
+        /// `log_prob` of each value (see [`Batch::evaluate`]).
+        log_prob => LogProb,
+        /// `prob` of each value.
+        prob => Prob,
+        /// `cdf` of each value.
+        cdf => Cdf,
+        /// `log_cdf` of each value.
+        log_cdf => LogCdf,
+        /// `survival_function` of each value.
+        survival_function => Survival,
+        /// `log_survival_function` of each value.
+        log_survival_function => LogSurvival,
+        /// `quantile` of each probability.
+        quantile => Quantile,
     }
 
     fn output_shape(&self, sample_shape: &[usize]) -> Result<(Vec<usize>, usize), D::Error> {

@@ -126,48 +126,39 @@ pub fn logistic_expectation(g: impl Fn(f64) -> f64, step: f64) -> Integral {
 /// The level-doubling driver: `terms(τ)` returns the weighted contribution of the nodes at
 /// `±τ` (without the step factor), its absolute value and the number of evaluations.
 fn refine(terms: impl Fn(f64) -> (f64, f64, usize)) -> Integral {
-    let mut h = 1.0;
     let (mut sum, mut abs_sum, mut evaluations) = (0.0, 0.0, 0usize);
-    // Level 0: τ = 0, ±1, ±2, ...
-    let mut k = 0i64;
-    loop {
-        let tau = k as f64 * h;
-        if tau > TAU_MAX {
-            break;
-        }
-        let (s, sa, n) = terms(tau);
-        sum += s;
-        abs_sum += sa;
-        evaluations += n;
-        k += 1;
-    }
-    let mut value = sum * h;
-    let mut last_difference = f64::INFINITY;
-    for _level in 1..=MAX_LEVEL {
-        h *= 0.5;
-        // New nodes: odd multiples of the new step.
-        let mut j = 1i64;
-        loop {
-            let tau = j as f64 * h;
-            if tau > TAU_MAX {
-                break;
-            }
-            let (s, sa, n) = terms(tau);
+    // Adds the nodes τ = first·h, (first + stride)·h, ... up to TAU_MAX.
+    let mut add = |h: f64, first: i64, stride: i64| {
+        let mut j = first;
+        while j as f64 * h <= TAU_MAX {
+            let (s, sa, n) = terms(j as f64 * h);
             sum += s;
             abs_sum += sa;
             evaluations += n;
-            j += 2;
+            j += stride;
         }
+        (sum, abs_sum)
+    };
+    // Level 0: τ = 0, ±1, ±2, ...; each further level adds the odd multiples of the halved h.
+    let mut h = 1.0;
+    let (s0, _) = add(h, 0, 1);
+    let mut value = s0 * h;
+    let mut last_difference = f64::INFINITY;
+    let mut abs_total = 0.0;
+    for _level in 1..=MAX_LEVEL {
+        h *= 0.5;
+        let (sum, abs_sum) = add(h, 1, 2);
+        abs_total = abs_sum * h;
         let new_value = sum * h;
         last_difference = (new_value - value).abs();
         value = new_value;
-        if last_difference <= CONVERGED * (abs_sum * h) {
+        if last_difference <= CONVERGED * abs_total {
             break;
         }
     }
     Integral {
         value,
-        abs_value: abs_sum * h,
+        abs_value: abs_total,
         last_difference,
         evaluations,
     }

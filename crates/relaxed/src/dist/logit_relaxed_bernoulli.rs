@@ -9,10 +9,10 @@ use rand::distr::Distribution;
 
 use crate::batch::Batch;
 use crate::dist::relaxed_bernoulli::{
-    Pathwise, RelaxedBernoulli, RelaxedBernoulliBuilder, RelaxedBernoulliError, check_unit,
+    Kernel, Pathwise, RelaxedBernoulli, RelaxedBernoulliBuilder, RelaxedBernoulliError, check_unit,
     density_from_log, logistic_tail, tails,
 };
-use crate::float::{Real, widen_if_needed};
+use crate::float::Real;
 use crate::math::{logit, softplus};
 use crate::shape::ShapeError;
 use crate::traits::{Function, KlDivergence, Moments, Reparameterized, Univariate};
@@ -205,6 +205,15 @@ impl<F: Real> KlDivergence for LogitRelaxedBernoulli<F> {
 
 // ----- evaluation -----
 
+/// The kernel of [`LogitRelaxedBernoulli`] ([`lrb_eval`]).
+struct LogitKernel;
+
+impl Kernel for LogitKernel {
+    fn eval<G: Real>(f: Function, t: G, l: G, y: G) -> (G, G) {
+        lrb_eval(f, t, l, y)
+    }
+}
+
 fn lrb_eval<G: Real>(f: Function, t: G, l: G, y: G) -> (G, G) {
     let zero = G::zero();
     if f == Function::Quantile {
@@ -272,16 +281,7 @@ impl<F: Real> Univariate for LogitRelaxedBernoulli<F> {
     type Error = RelaxedBernoulliError;
 
     fn evaluate_unchecked(&self, f: Function, y: F) -> F {
-        let d = &self.inner;
-        if !d.valid {
-            return F::nan();
-        }
-        let (t, l) = (d.temperature, d.logits);
-        widen_if_needed(
-            f.is_log(),
-            || lrb_eval(f, t, l, y),
-            || lrb_eval(f, t.to_f64(), d.logits64, y.to_f64()).0,
-        )
+        self.inner.evaluate_kernel::<LogitKernel>(f, y)
     }
 
     fn check_value(&self, f: Function, y: F) -> Result<(), RelaxedBernoulliError> {

@@ -577,6 +577,38 @@ impl<F: Real> KlDivergence for RelaxedBernoulli<F> {
 
 // ----- evaluation -----
 
+/// An evaluation kernel over the parameters `(t, l)` of the RelaxedBernoulli family, generic
+/// over the float type so that `f32` evaluation can be redone in `f64`.
+pub(crate) trait Kernel {
+    /// The value of `f` at `x` and the magnitude sum that bounds its rounding error.
+    fn eval<G: Real>(f: Function, t: G, l: G, x: G) -> (G, G);
+}
+
+/// The kernel of [`RelaxedBernoulli`] ([`rb_eval`]).
+pub(crate) struct RelaxedKernel;
+
+impl Kernel for RelaxedKernel {
+    fn eval<G: Real>(f: Function, t: G, l: G, x: G) -> (G, G) {
+        rb_eval(f, t, l, x)
+    }
+}
+
+impl<F: Real> RelaxedBernoulli<F> {
+    /// Evaluates with kernel `K`: NaN for invalid parameters, else in `F`, widened to `f64`
+    /// (with the `f64` logits) where the kernel's error bound asks for it.
+    pub(crate) fn evaluate_kernel<K: Kernel>(&self, f: Function, x: F) -> F {
+        if !self.valid {
+            return F::nan();
+        }
+        let (t, l) = (self.temperature, self.logits);
+        widen_if_needed(
+            f.is_log(),
+            || K::eval(f, t, l, x),
+            || K::eval(f, t.to_f64(), self.logits64, x.to_f64()).0,
+        )
+    }
+}
+
 /// The RelaxedBernoulli kernels in one float type, with the magnitude sum that bounds their
 /// rounding error (0 for the exact special cases).
 pub(crate) fn rb_eval<G: Real>(f: Function, t: G, l: G, x: G) -> (G, G) {
@@ -759,15 +791,7 @@ impl<F: Real> Univariate for RelaxedBernoulli<F> {
     type Error = RelaxedBernoulliError;
 
     fn evaluate_unchecked(&self, f: Function, x: F) -> F {
-        if !self.valid {
-            return F::nan();
-        }
-        let (t, l) = (self.temperature, self.logits);
-        widen_if_needed(
-            f.is_log(),
-            || rb_eval(f, t, l, x),
-            || rb_eval(f, t.to_f64(), self.logits64, x.to_f64()).0,
-        )
+        self.evaluate_kernel::<RelaxedKernel>(f, x)
     }
 
     fn check_value(&self, f: Function, x: F) -> Result<(), RelaxedBernoulliError> {
