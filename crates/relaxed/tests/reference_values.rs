@@ -12,14 +12,16 @@
 //! the docs can be re-measured with `cargo test --test reference_values -- --nocapture`.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::PathBuf;
 
 use relaxed::math::{log_sigmoid, log1mexp, logit, sigmoid, softplus};
 use relaxed::{Function, Logistic, LogitRelaxedBernoulli, Real, RelaxedBernoulli, Univariate};
 
 const TOL_F64: f64 = 1e-12;
 const TOL_F32: f64 = 1e-5;
+
+mod common;
+
+use common::{load_table, parse_cell as parse};
 
 struct Table {
     columns: Vec<String>,
@@ -28,20 +30,7 @@ struct Table {
 
 impl Table {
     fn load(name: &str) -> Table {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../refdata/data")
-            .join(name);
-        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let mut lines = text.lines().filter(|l| !l.starts_with('#'));
-        let columns = lines
-            .next()
-            .expect("header")
-            .split('\t')
-            .map(String::from)
-            .collect();
-        let rows = lines
-            .map(|l| l.split('\t').map(String::from).collect())
-            .collect();
+        let (columns, rows) = load_table(name);
         Table { columns, rows }
     }
     fn col(&self, name: &str) -> usize {
@@ -49,15 +38,6 @@ impl Table {
             .iter()
             .position(|c| c == name)
             .unwrap_or_else(|| panic!("no column {name}"))
-    }
-}
-
-fn parse(s: &str) -> f64 {
-    match s {
-        "inf" => f64::INFINITY,
-        "-inf" => f64::NEG_INFINITY,
-        "nan" => f64::NAN,
-        _ => s.parse().unwrap_or_else(|_| panic!("bad number {s}")),
     }
 }
 

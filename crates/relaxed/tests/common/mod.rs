@@ -270,3 +270,33 @@ impl<F: Real> As64 for F {
         Real::to_f64(self)
     }
 }
+
+/// A reference table of `refdata/data/` (tab-separated, `#` comment lines, a header line):
+/// its column names and its rows of cells.
+pub fn load_table(name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../refdata/data")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let columns = lines
+        .next()
+        .expect("header")
+        .split('\t')
+        .map(String::from)
+        .collect();
+    let rows = lines
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
+    (columns, rows)
+}
+
+/// A reference cell as a number (`inf`, `-inf`, `nan` as words).
+pub fn parse_cell(s: &str) -> f64 {
+    match s {
+        "inf" => f64::INFINITY,
+        "-inf" => f64::NEG_INFINITY,
+        "nan" => f64::NAN,
+        _ => s.parse().unwrap_or_else(|_| panic!("bad number {s}")),
+    }
+}
