@@ -59,6 +59,7 @@
 
 pub mod batch;
 mod dist;
+pub mod fastmath;
 pub mod float;
 pub mod math;
 pub mod noise;
