@@ -73,7 +73,7 @@ pub fn ln1p_f64(a: f64) -> f64 {
     }
 }
 
-const INV_LN2_64: f64 = 1.44269504088896338700e+00;
+const INV_LN2_64: f64 = core::f64::consts::LOG2_E;
 const P1: f64 = 1.66666666666666019037e-01;
 const P2: f64 = -2.77777777770155933842e-03;
 const P3: f64 = 6.61375632143793436117e-05;
@@ -156,7 +156,7 @@ pub fn ln1p_f32(a: f32) -> f32 {
     }
 }
 
-const INV_LN2_32: f32 = 1.4426950216e+00;
+const INV_LN2_32: f32 = core::f32::consts::LOG2_E;
 const LN2_HI_E32: f32 = 6.9314575195e-01;
 const LN2_LO_E32: f32 = 1.4286067653e-06;
 const P1_32: f32 = 1.6666625440e-1;
