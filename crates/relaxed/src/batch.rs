@@ -15,9 +15,10 @@ use rand::Rng;
 use rayon::prelude::*;
 
 use crate::float::Real;
+use crate::kernels::{Form, sample_chunk};
 use crate::noise::fill_uniforms;
 use crate::shape::{ShapeError, broadcast_shapes};
-use crate::traits::{Function, KlDivergence, Moments, Reparameterized, Univariate};
+use crate::traits::{Function, KlDivergence, Moments, NoiseTransform, Reparameterized, Univariate};
 
 /// Below this many output elements sampling runs on the calling thread.
 pub const PARALLEL_THRESHOLD: usize = 1 << 15;
@@ -209,7 +210,7 @@ impl<D: Reparameterized> Batch<D> {
     pub fn sample(&self, sample_shape: &[usize], seed: u64) -> Result<ArrayD<D::Float>, D::Error> {
         let (shape, n) = self.output_shape(sample_shape)?;
         let mut out = vec![D::Float::zero(); n];
-        self.fill(&mut out, seed, |d, u| d.from_uniform(u));
+        self.sample_into(&mut out, 0, seed);
         Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape matches length"))
     }
 
@@ -252,7 +253,31 @@ impl<D: Reparameterized> Batch<D> {
     /// assert_eq!(&whole.as_slice().unwrap()[6..], &tail);
     /// ```
     pub fn sample_into(&self, out: &mut [D::Float], start: u64, seed: u64) {
-        self.fill_from(out, start, seed, |d, u| d.from_uniform(u));
+        if out.is_empty() || self.members.is_empty() {
+            return;
+        }
+        // The members' transforms as a struct of arrays (one entry when they all agree).
+        let forms: Vec<NoiseTransform<D::Float>> =
+            self.members.iter().map(|d| d.noise_transform()).collect();
+        let form = Form::of(&forms[0]);
+        // All members alike (e.g. a batch broadcast from scalars): the scalar-parameter loop.
+        let alike = forms.iter().all(|f| {
+            let ((a, b), (a0, b0)) = (f.params(), forms[0].params());
+            Form::of(f) == form
+                && a.to_f64().to_bits() == a0.to_f64().to_bits()
+                && b.to_f64().to_bits() == b0.to_f64().to_bits()
+        });
+        let forms = if alike { &forms[..1] } else { &forms[..] };
+        let (a, b): (Vec<D::Float>, Vec<D::Float>) = forms.iter().map(|f| f.params()).unzip();
+        let work = |(k, chunk): (usize, &mut [D::Float])| {
+            let first = start + (k * CHUNK) as u64;
+            sample_chunk(form, &a, &b, seed, first, chunk);
+        };
+        if out.len() < PARALLEL_THRESHOLD {
+            out.chunks_mut(CHUNK).enumerate().for_each(work);
+        } else {
+            out.par_chunks_mut(CHUNK).enumerate().for_each(work);
+        }
     }
 
     /// Draws `sample_shape + batch_shape` values using `rng` (64 bits per value, in row-major

@@ -34,12 +34,15 @@ pub fn ln_f64(x: f64) -> f64 {
     // Subnormals: scale into the normal range first.
     let sub = x < f64::MIN_POSITIVE;
     let xs = if sub { x * 18014398509481984.0 } else { x }; // 2^54
-    let kadj: i64 = if sub { -54 } else { 0 };
+    let kadj = if sub { -54.0 } else { 0.0 };
     // Reduce: x = m 2^k with m in [sqrt(2)/2, sqrt(2)) (musl's offset trick on the bits).
     let ix = xs
         .to_bits()
         .wrapping_add(0x3ff0_0000_0000_0000 - 0x3fe6_a09e_0000_0000);
-    let k = ((ix >> 52) as i64) - 0x3ff + kadj;
+    // k as a float straight from the exponent field (the 2^52 trick: an i64 -> f64
+    // conversion would not vectorise before AVX-512).
+    let dk =
+        f64::from_bits(0x4330_0000_0000_0000 | (ix >> 52)) - 4503599627370496.0 - 1023.0 + kadj;
     let m = f64::from_bits((ix & 0x000f_ffff_ffff_ffff) + 0x3fe6_a09e_0000_0000);
     let f = m - 1.0;
     let hfsq = 0.5 * f * f;
@@ -49,7 +52,6 @@ pub fn ln_f64(x: f64) -> f64 {
     let t1 = w * (LG2 + w * (LG4 + w * LG6));
     let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
     let r = t2 + t1;
-    let dk = k as f64;
     let y = s * (hfsq + r) + dk * LN2_LO_64 - hfsq + f + dk * LN2_HI_64;
     // Special values.
     let y = if x == 0.0 { f64::NEG_INFINITY } else { y };
@@ -90,18 +92,21 @@ pub fn exp_f64(x: f64) -> f64 {
     // k = round(x / ln 2), as a float and as an integer (from the bits of the rounded sum).
     let big = xc * INV_LN2_64 + ROUND_64;
     let kf = big - ROUND_64;
-    let k = (big.to_bits() as i64).wrapping_sub(ROUND_64.to_bits() as i64);
+    // k + 2048 (>= 0) as an unsigned integer, from the low bits of the rounded sum.
+    let kp = big
+        .to_bits()
+        .wrapping_sub(ROUND_64.to_bits())
+        .wrapping_add(2048);
     let hi = xc - kf * LN2_HI_64;
     let lo = kf * LN2_LO_64;
     let r = hi - lo;
     let rr = r * r;
     let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
     let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
-    // y * 2^k in two normal steps, so a subnormal result is rounded once.
-    let k1 = k >> 1;
-    let k2 = k - k1;
-    let y =
-        y * f64::from_bits(((k1 + 1023) as u64) << 52) * f64::from_bits(((k2 + 1023) as u64) << 52);
+    // y * 2^k in two normal steps (k1 = floor(k/2), k2 = k - k1), so a subnormal result is
+    // rounded once; unsigned arithmetic only (a signed 64-bit shift would not vectorise).
+    let k1p = kp >> 1; // k1 + 1024
+    let y = y * f64::from_bits((k1p - 1) << 52) * f64::from_bits((kp - k1p - 1) << 52);
     let y = if x > 709.782712893383973096 {
         f64::INFINITY
     } else {

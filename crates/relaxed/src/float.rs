@@ -43,6 +43,12 @@ pub trait Real:
     fn open01_from_bits(bits: u64) -> Self;
     /// The uniform of lane `lane` (< [`Real::LANES`]) of a Philox output block.
     fn open01_from_block(block: [u32; 4], lane: usize) -> Self;
+    /// `ln self`, branch-free and vectorisable, within 1 ulp ([`crate::fastmath`]).
+    fn fast_ln(self) -> Self;
+    /// `ln(1 + self)`, branch-free and vectorisable, within a few ulp.
+    fn fast_ln_1p(self) -> Self;
+    /// `e^self`, branch-free and vectorisable, within 1 ulp.
+    fn fast_exp(self) -> Self;
 }
 
 impl Real for f64 {
@@ -68,6 +74,18 @@ impl Real for f64 {
         let lo = block[2 * lane + 1] as u64;
         crate::noise::open01_f64((hi << 32) | lo)
     }
+    #[inline(always)]
+    fn fast_ln(self) -> f64 {
+        crate::fastmath::ln_f64(self)
+    }
+    #[inline(always)]
+    fn fast_ln_1p(self) -> f64 {
+        crate::fastmath::ln1p_f64(self)
+    }
+    #[inline(always)]
+    fn fast_exp(self) -> f64 {
+        crate::fastmath::exp_f64(self)
+    }
 }
 
 impl Real for f32 {
@@ -90,6 +108,18 @@ impl Real for f32 {
     #[inline(always)]
     fn open01_from_block(block: [u32; 4], lane: usize) -> f32 {
         crate::noise::open01_f32(block[lane])
+    }
+    #[inline(always)]
+    fn fast_ln(self) -> f32 {
+        crate::fastmath::ln_f32(self)
+    }
+    #[inline(always)]
+    fn fast_ln_1p(self) -> f32 {
+        crate::fastmath::ln1p_f32(self)
+    }
+    #[inline(always)]
+    fn fast_exp(self) -> f32 {
+        crate::fastmath::exp_f32(self)
     }
 }
 

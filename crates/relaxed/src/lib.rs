@@ -61,6 +61,7 @@ pub mod batch;
 mod dist;
 pub mod fastmath;
 pub mod float;
+pub mod kernels;
 pub mod math;
 pub mod noise;
 pub mod quadrature;
@@ -77,4 +78,6 @@ pub use dist::relaxed_bernoulli::{
 };
 pub use float::Real;
 pub use shape::{ShapeError, broadcast_shapes};
-pub use traits::{Function, KlDivergence, Moments, Reparameterized, Univariate, UnknownFunction};
+pub use traits::{
+    Function, KlDivergence, Moments, NoiseTransform, Reparameterized, Univariate, UnknownFunction,
+};

@@ -186,7 +186,11 @@ pub trait Reparameterized: Univariate {
     /// noise rather than from the (possibly rounded) sample.
     fn sample_and_log_prob_from_noise(&self, noise: Self::Float) -> (Self::Float, Self::Float);
 
-    /// The sample for a uniform `u` in (0, 1): `from_logistic_noise(ln u - ln1p(-u))`.
+    /// The transform [`Reparameterized::from_logistic_noise`] applies, as data, so batched
+    /// samplers can run it over arrays of parameters. Invalid parameters give NaN in it.
+    fn noise_transform(&self) -> NoiseTransform<Self::Float>;
+
+    /// The sample for a uniform `u` in (0, 1): `from_logistic_noise(ln(u / (1 - u)))`.
     #[inline]
     #[allow(clippy::wrong_self_convention)]
     fn from_uniform(&self, u: Self::Float) -> Self::Float {
@@ -222,4 +226,43 @@ pub trait KlDivergence: Univariate {
     /// logistic noise `noise` (reparameterized); its expectation over the noise is
     /// [`KlDivergence::kl_divergence`].
     fn kl_divergence_sample(&self, other: &Self, noise: Self::Float) -> Self::Float;
+}
+
+/// How a distribution turns standard logistic noise `L` into a sample (see
+/// [`Reparameterized::noise_transform`]); every form is computed exactly as written, so a
+/// batched kernel and the scalar [`Reparameterized::from_logistic_noise`] agree to the bit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NoiseTransform<F> {
+    /// `sigmoid((a + L) / b)`: RelaxedBernoulli with logits `a`, temperature `b`.
+    Sigmoid {
+        /// The logits.
+        a: F,
+        /// The temperature.
+        b: F,
+    },
+    /// `(a + L) / b`: LogitRelaxedBernoulli with logits `a`, temperature `b`.
+    Logit {
+        /// The logits.
+        a: F,
+        /// The temperature.
+        b: F,
+    },
+    /// `a + b L`: Logistic with location `a`, scale `b`.
+    Affine {
+        /// The location.
+        a: F,
+        /// The scale.
+        b: F,
+    },
+}
+
+impl<F: Real> NoiseTransform<F> {
+    /// The parameters `(a, b)`.
+    pub fn params(&self) -> (F, F) {
+        match *self {
+            NoiseTransform::Sigmoid { a, b }
+            | NoiseTransform::Logit { a, b }
+            | NoiseTransform::Affine { a, b } => (a, b),
+        }
+    }
 }

@@ -12,7 +12,7 @@ use crate::float::{Real, widen_if_needed};
 use crate::math::logit;
 use crate::shape::ShapeError;
 use crate::stats;
-use crate::traits::{Function, KlDivergence, Moments, Reparameterized, Univariate};
+use crate::traits::{Function, KlDivergence, Moments, NoiseTransform, Reparameterized, Univariate};
 
 /// Logistic(loc μ, scale s) on the extended real line: `X = μ + s L` with `L` standard
 /// logistic noise.
@@ -327,8 +327,8 @@ fn logistic_eval<G: Real>(f: Function, loc: G, scale: G, x: G) -> (G, G) {
     }
     let w = (x - loc) / scale;
     if f.is_density() {
-        let ls = scale.ln();
-        let tail = (G::one() + G::one()) * (-w.abs()).exp().ln_1p();
+        let ls = scale.fast_ln();
+        let tail = (G::one() + G::one()) * (-w.abs()).fast_exp().fast_ln_1p();
         let lp = -ls - w.abs() - tail;
         return (density_from_log(f, lp), ls.abs() + w.abs() + tail);
     }
@@ -410,6 +410,11 @@ impl<F: Real> Reparameterized for Logistic<F> {
         }
         let lp = -self.scale.ln() - crate::math::softplus(noise) - crate::math::softplus(-noise);
         (self.loc + self.scale * noise, lp)
+    }
+
+    fn noise_transform(&self) -> NoiseTransform<F> {
+        let a = if self.valid { self.loc } else { F::nan() };
+        NoiseTransform::Affine { a, b: self.scale }
     }
 }
 

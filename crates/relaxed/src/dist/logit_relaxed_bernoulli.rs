@@ -15,7 +15,7 @@ use crate::dist::relaxed_bernoulli::{
 use crate::float::Real;
 use crate::math::{logit, softplus};
 use crate::shape::ShapeError;
-use crate::traits::{Function, KlDivergence, Moments, Reparameterized, Univariate};
+use crate::traits::{Function, KlDivergence, Moments, NoiseTransform, Reparameterized, Univariate};
 
 /// LogitRelaxedBernoulli(temperature t, logits l): the law of `Y = logit(X)` for `X ~
 /// RelaxedBernoulli(t, l)`, i.e. `Logistic(l / t, 1 / t)`, on the extended real line.
@@ -245,8 +245,8 @@ fn lrb_eval<G: Real>(f: Function, t: G, l: G, y: G) -> (G, G) {
     let ty = t * y;
     let z = ty - l;
     if f.is_density() {
-        let lt = t.ln();
-        let tail = (G::one() + G::one()) * (-z.abs()).exp().ln_1p();
+        let lt = t.fast_ln();
+        let tail = (G::one() + G::one()) * (-z.abs()).fast_exp().fast_ln_1p();
         let lp = lt - z.abs() - tail;
         return (
             density_from_log(f, lp),
@@ -376,6 +376,15 @@ impl<F: Real> Reparameterized for LogitRelaxedBernoulli<F> {
 
     fn sample_and_log_prob_from_noise(&self, noise: F) -> (F, F) {
         self.sample_and_log_prob(noise)
+    }
+
+    fn noise_transform(&self) -> NoiseTransform<F> {
+        let d = &self.inner;
+        let a = if d.valid { d.logits } else { F::nan() };
+        NoiseTransform::Logit {
+            a,
+            b: d.temperature,
+        }
     }
 }
 

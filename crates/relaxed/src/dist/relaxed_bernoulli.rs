@@ -13,7 +13,7 @@ use crate::float::{Real, widen_if_needed};
 use crate::math::{logit, sigmoid, softplus};
 use crate::shape::ShapeError;
 use crate::stats;
-use crate::traits::{Function, KlDivergence, Moments, Reparameterized, Univariate};
+use crate::traits::{Function, KlDivergence, Moments, NoiseTransform, Reparameterized, Univariate};
 
 /// RelaxedBernoulli(temperature t, logits l): the binary Concrete distribution of Maddison et
 /// al. (2016) ("BinConcrete"), the Gumbel-sigmoid of Jang et al. (2016), on the unit interval.
@@ -676,16 +676,16 @@ pub(crate) fn rb_eval<G: Real>(f: Function, t: G, l: G, x: G) -> (G, G) {
     let z = ty - l;
     match f {
         Function::LogProb | Function::Prob => {
-            let lx = x.ln();
-            let l1x = (-x).ln_1p();
+            let lx = x.fast_ln();
+            let l1x = (-x).fast_ln_1p();
             let two = one + one;
-            let tail = two * (-z.abs()).exp().ln_1p();
+            let tail = two * (-z.abs()).fast_exp().fast_ln_1p();
             let (a, b, c) = if z < zero {
                 (-l, (t - one) * lx, -(t + one) * l1x)
             } else {
                 (l, -(t + one) * lx, (t - one) * l1x)
             };
-            let lt = t.ln();
+            let lt = t.fast_ln();
             let lp = lt + a + b + c - tail;
             let s = lt.abs() + a.abs() + b.abs() + c.abs() + tail + ty.abs() + l.abs();
             (density_from_log(f, lp), s)
@@ -732,7 +732,11 @@ pub(crate) fn density_out<G: Real>(f: Function) -> G {
 
 #[inline]
 pub(crate) fn density_from_log<G: Real>(f: Function, lp: G) -> G {
-    if f == Function::Prob { lp.exp() } else { lp }
+    if f == Function::Prob {
+        lp.fast_exp()
+    } else {
+        lp
+    }
 }
 
 fn rb_quantile<G: Real>(t: G, l: G, q: G) -> G {
@@ -923,6 +927,14 @@ impl<F: Real> Reparameterized for RelaxedBernoulli<F> {
 
     fn sample_and_log_prob_from_noise(&self, noise: F) -> (F, F) {
         self.sample_and_log_prob(noise)
+    }
+
+    fn noise_transform(&self) -> NoiseTransform<F> {
+        let a = if self.valid { self.logits } else { F::nan() };
+        NoiseTransform::Sigmoid {
+            a,
+            b: self.temperature,
+        }
     }
 }
 
