@@ -15,7 +15,7 @@ use rand::Rng;
 use rayon::prelude::*;
 
 use crate::float::Real;
-use crate::kernels::{Form, sample_chunk};
+use crate::kernels::{Form, sample_chunk, simd_level};
 use crate::noise::fill_uniforms;
 use crate::shape::{ShapeError, broadcast_shapes};
 use crate::traits::{Function, KlDivergence, Moments, NoiseTransform, Reparameterized, Univariate};
@@ -153,6 +153,52 @@ impl<D: Univariate> Batch<D> {
             });
             first?;
         }
+        // Fast path: the batch occupies the trailing axes of the output without stretching
+        // (values of shape sample_shape + batch_shape, or a broadcast of them), so output
+        // element i belongs to member i % len(): chunks of contiguous values, split into runs
+        // over consecutive members, in parallel for large outputs.
+        let pad = out_shape.len() - self.shape.len();
+        if !self.members.is_empty() && out_shape[pad..] == self.shape[..] {
+            let xs = xs.as_standard_layout();
+            let xs = xs.as_slice().expect("standard layout");
+            let mut out = vec![D::Float::zero(); xs.len()];
+            let nb = self.members.len();
+            #[allow(clippy::type_complexity)]
+            let work = |(k, (o, x)): (usize, (&mut [D::Float], &[D::Float]))| {
+                let start = k * CHUNK;
+                let (mut o, mut x) = (o, x);
+                let mut m = start % nb;
+                while !o.is_empty() {
+                    let len = if nb == 1 {
+                        o.len()
+                    } else {
+                        (nb - m).min(o.len())
+                    };
+                    let members = if nb == 1 {
+                        &self.members[..]
+                    } else {
+                        &self.members[m..m + len]
+                    };
+                    let (oh, ot) = o.split_at_mut(len);
+                    D::evaluate_run(members, f, &x[..len], oh);
+                    o = ot;
+                    x = &x[len..];
+                    m = 0;
+                }
+            };
+            if out.len() < PARALLEL_THRESHOLD {
+                out.chunks_mut(CHUNK)
+                    .zip(xs.chunks(CHUNK))
+                    .enumerate()
+                    .for_each(work);
+            } else {
+                out.par_chunks_mut(CHUNK)
+                    .zip(xs.par_chunks(CHUNK))
+                    .enumerate()
+                    .for_each(work);
+            }
+            return Ok(ArrayD::from_shape_vec(IxDyn(&out_shape), out).expect("shape"));
+        }
         let mut out = ArrayD::<D::Float>::zeros(IxDyn(&out_shape));
         Zip::from(&mut out).and(&xs).and(&ms).for_each(|o, &x, d| {
             *o = d.evaluate_unchecked(f, x);
@@ -271,7 +317,7 @@ impl<D: Reparameterized> Batch<D> {
         let (a, b): (Vec<D::Float>, Vec<D::Float>) = forms.iter().map(|f| f.params()).unzip();
         let work = |(k, chunk): (usize, &mut [D::Float])| {
             let first = start + (k * CHUNK) as u64;
-            sample_chunk(form, &a, &b, seed, first, chunk);
+            sample_chunk(simd_level(), form, &a, &b, seed, first, chunk);
         };
         if out.len() < PARALLEL_THRESHOLD {
             out.chunks_mut(CHUNK).enumerate().for_each(work);

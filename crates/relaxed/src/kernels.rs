@@ -93,99 +93,81 @@ fn chunk<F: Real>(form: Form, a: &[F], b: &[F], seed: u64, start: u64, out: &mut
     }
 }
 
-/// [`chunk`] compiled for AVX2 and FMA (no fused multiply-add is ever formed: Rust does not
-/// contract `a * b + c`, and the code calls no `mul_add`; see the module docs).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn chunk_avx2<F: Real>(form: Form, a: &[F], b: &[F], seed: u64, start: u64, out: &mut [F]) {
-    chunk(form, a, b, seed, start, out)
+/// The instruction-set levels the kernels are compiled for, in increasing order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SimdLevel {
+    /// The target's baseline (SSE2 on x86-64).
+    Baseline,
+    /// AVX2 and FMA.
+    Avx2,
+    /// AVX-512 F, DQ, VL and BW (64-bit integer conversions and shifts in vector registers).
+    Avx512,
 }
 
-/// [`chunk`] compiled for AVX-512 (F, DQ, VL, BW): 64-bit integer conversions and shifts in
-/// vector registers, twice the lanes.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
-fn chunk_avx512<F: Real>(form: Form, a: &[F], b: &[F], seed: u64, start: u64, out: &mut [F]) {
-    chunk(form, a, b, seed, start, out)
-}
-
-/// The baseline build of [`chunk`] (no run-time dispatch).
-pub(crate) fn sample_chunk_baseline<F: Real>(
-    form: Form,
-    a: &[F],
-    b: &[F],
-    seed: u64,
-    start: u64,
-    out: &mut [F],
-) {
-    chunk(form, a, b, seed, start, out)
-}
-
-/// The instruction-set level of the sampling kernel on this CPU: `"avx512"`, `"avx2"` or
-/// `"baseline"` (the values do not depend on it; see the module docs).
-pub fn simd_level() -> &'static str {
+/// The best level this CPU runs (detected at run time; the values never depend on it).
+pub fn simd_level() -> SimdLevel {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::is_x86_feature_detected as has;
         if has!("avx512f") && has!("avx512dq") && has!("avx512vl") && has!("avx512bw") {
-            return "avx512";
+            return SimdLevel::Avx512;
         }
         if has!("avx2") && has!("fma") {
-            return "avx2";
+            return SimdLevel::Avx2;
         }
     }
-    "baseline"
+    SimdLevel::Baseline
 }
 
-/// [`chunk`] in the best build this CPU runs ([`simd_level`]).
-#[allow(unsafe_code)]
-pub(crate) fn sample_chunk<F: Real>(
-    form: Form,
-    a: &[F],
-    b: &[F],
-    seed: u64,
-    start: u64,
-    out: &mut [F],
-) {
-    #[cfg(target_arch = "x86_64")]
-    match simd_level() {
-        // SAFETY (both arms): `chunk_avx512` and `chunk_avx2` are safe functions whose only
-        // requirement is that the CPU supports the target features they are compiled with;
-        // `simd_level` returned this arm's level only after detecting every one of them at run
-        // time. Their bodies are safe code. Tested by `simd_builds_agree_to_the_bit`.
-        "avx512" => return unsafe { chunk_avx512(form, a, b, seed, start, out) },
-        "avx2" => return unsafe { chunk_avx2(form, a, b, seed, start, out) },
-        _ => {}
-    }
-    sample_chunk_baseline(form, a, b, seed, start, out)
+/// Defines `fn name(level, args..)` that runs `body` compiled for `min(level, simd_level())`:
+/// three builds of one body (baseline, AVX2, AVX-512), chosen at run time.
+macro_rules! multiversion {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident<$F:ident: Real>($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $(#[$meta])*
+        #[allow(unsafe_code)]
+        $vis fn $name<$F: Real>(level: $crate::kernels::SimdLevel, $($arg: $ty),*) {
+            #[inline(always)]
+            fn body<$F: Real>($($arg: $ty),*) $body
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            fn avx2<$F: Real>($($arg: $ty),*) {
+                body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")]
+            fn avx512<$F: Real>($($arg: $ty),*) {
+                body($($arg),*)
+            }
+            match level.min($crate::kernels::simd_level()) {
+                // SAFETY: `avx512` and `avx2` are safe functions whose only requirement is that
+                // the CPU supports the target features they are compiled with; the level is
+                // capped by `simd_level`, which returns a level only after detecting every one of
+                // its features at run time. The bodies are safe code. Tested by
+                // `simd_builds_agree_to_the_bit` (and, for the evaluation kernels, by the
+                // reference-value tests, which run the best build).
+                #[cfg(target_arch = "x86_64")]
+                $crate::kernels::SimdLevel::Avx512 => unsafe { avx512($($arg),*) },
+                #[cfg(target_arch = "x86_64")]
+                $crate::kernels::SimdLevel::Avx2 => unsafe { avx2($($arg),*) },
+                _ => body($($arg),*),
+            }
+        }
+    };
 }
+pub(crate) use multiversion;
 
-/// Runs one named build (for the tests): `None` if the CPU lacks it.
-#[cfg(test)]
-#[allow(unsafe_code)]
-pub(crate) fn sample_chunk_with<F: Real>(
-    level: &str,
-    form: Form,
-    a: &[F],
-    b: &[F],
-    seed: u64,
-    start: u64,
-    out: &mut [F],
-) -> Option<()> {
-    let rank = |l: &str| ["baseline", "avx2", "avx512"].iter().position(|&x| x == l);
-    if rank(level)? > rank(simd_level())? {
-        return None;
+multiversion! {
+    /// The fused sampling pass over one chunk ([`chunk`]) at the given SIMD level.
+    pub(crate) fn sample_chunk<F: Real>(
+        form: Form,
+        a: &[F],
+        b: &[F],
+        seed: u64,
+        start: u64,
+        out: &mut [F],
+    ) {
+        chunk(form, a, b, seed, start, out)
     }
-    match level {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: as in `sample_chunk`: the CPU has this level's features (checked above).
-        "avx512" => unsafe { chunk_avx512(form, a, b, seed, start, out) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: as above.
-        "avx2" => unsafe { chunk_avx2(form, a, b, seed, start, out) },
-        _ => sample_chunk_baseline(form, a, b, seed, start, out),
-    }
-    Some(())
 }
 
 #[cfg(test)]
@@ -195,15 +177,13 @@ mod tests {
     fn compare<F: Real>(form: Form, a: &[F], b: &[F]) {
         for (start, n) in [(0u64, 1000usize), (3, 997), (1 << 33, 64), (5, 1)] {
             let mut base = vec![F::zero(); n];
-            sample_chunk_baseline(form, a, b, 77, start, &mut base);
-            for level in ["avx2", "avx512"] {
+            sample_chunk(SimdLevel::Baseline, form, a, b, 77, start, &mut base);
+            for level in [SimdLevel::Avx2, SimdLevel::Avx512] {
                 let mut fast = vec![F::zero(); n];
-                if sample_chunk_with(level, form, a, b, 77, start, &mut fast).is_none() {
-                    continue;
-                }
+                sample_chunk(level, form, a, b, 77, start, &mut fast);
                 for (j, (x, y)) in base.iter().zip(&fast).enumerate() {
                     let same = x == y || (x.is_nan() && y.is_nan());
-                    assert!(same, "{level} {form:?} {start} {j}: {x:?} {y:?}");
+                    assert!(same, "{level:?} {form:?} {start} {j}: {x:?} {y:?}");
                 }
             }
             // And with the scalar definition, element by element.
@@ -239,7 +219,7 @@ mod tests {
     fn simd_builds_agree_to_the_bit() {
         // Every build this CPU runs is compared with the baseline build and with the scalar
         // definition; `simd_level` says which builds that covered.
-        println!("simd level: {}", simd_level());
+        println!("simd level: {:?}", simd_level());
         all::<f64>();
         all::<f32>();
     }

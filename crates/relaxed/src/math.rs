@@ -42,11 +42,9 @@ pub fn sigmoid<F: Real>(x: F) -> F {
 /// assert_eq!(softplus(-1000.0_f64), 0.0);
 /// assert!((softplus(0.0_f64) - 2f64.ln()).abs() < 1e-16);
 /// ```
-#[inline]
+#[inline(always)]
 pub fn softplus<F: Real>(x: F) -> F {
-    if x.is_nan() {
-        return x;
-    }
+    // Branch-free: a NaN argument propagates through e^-|x|.
     x.max(F::zero()) + (-x.abs()).fast_exp().fast_ln_1p()
 }
 
@@ -86,15 +84,16 @@ pub fn log_sigmoid<F: Real>(x: F) -> F {
 /// assert_eq!(logit(1.0_f64), f64::INFINITY);
 /// assert!((logit(1e-300_f64) + 690.7755278982137).abs() < 1e-12);
 /// ```
-#[inline]
+#[inline(always)]
 pub fn logit<F: Real>(p: F) -> F {
-    let quarter = F::from_f64(0.25);
-    let three_quarters = F::from_f64(0.75);
-    if p >= quarter && p <= three_quarters {
-        let two = F::from_f64(2.0);
-        ((two * p - F::one()) / (F::one() - p)).fast_ln_1p()
+    // Both forms, then a select (no branch, so loops over it vectorise).
+    let two = F::one() + F::one();
+    let middle = ((two * p - F::one()) / (F::one() - p)).fast_ln_1p();
+    let tails = p.fast_ln() - (-p).fast_ln_1p();
+    if p >= F::from_f64(0.25) && p <= F::from_f64(0.75) {
+        middle
     } else {
-        p.fast_ln() - (-p).fast_ln_1p()
+        tails
     }
 }
 

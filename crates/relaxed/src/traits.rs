@@ -139,6 +139,16 @@ pub trait Univariate: Clone + fmt::Debug + Send + Sync {
     /// Whether values are checked (TFP's `validate_args`).
     fn validate_args(&self) -> bool;
 
+    /// Evaluates `f` over a run of values without checks: `out[j] = members[j].evaluate_unchecked(
+    /// f, xs[j])`, or with the single member when `members` has length 1. The batch layer calls
+    /// it; a distribution may override it with a vectorised loop that gives the same bits.
+    fn evaluate_run(members: &[Self], f: Function, xs: &[Self::Float], out: &mut [Self::Float])
+    where
+        Self: Sized,
+    {
+        generic_run(members, f, xs, out)
+    }
+
     /// Evaluates `f` at `x`, checking `x` when `validate_args` is on.
     #[inline]
     fn evaluate(&self, f: Function, x: Self::Float) -> Result<Self::Float, Self::Error> {
@@ -263,6 +273,24 @@ impl<F: Real> NoiseTransform<F> {
             NoiseTransform::Sigmoid { a, b }
             | NoiseTransform::Logit { a, b }
             | NoiseTransform::Affine { a, b } => (a, b),
+        }
+    }
+}
+
+/// The default [`Univariate::evaluate_run`]: one scalar evaluation per element.
+pub(crate) fn generic_run<D: Univariate>(
+    members: &[D],
+    f: Function,
+    xs: &[D::Float],
+    out: &mut [D::Float],
+) {
+    if members.len() == 1 {
+        for (o, &x) in out.iter_mut().zip(xs) {
+            *o = members[0].evaluate_unchecked(f, x);
+        }
+    } else {
+        for ((o, &x), d) in out.iter_mut().zip(xs).zip(members) {
+            *o = d.evaluate_unchecked(f, x);
         }
     }
 }

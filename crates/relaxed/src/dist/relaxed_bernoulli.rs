@@ -13,6 +13,7 @@ use crate::float::{Real, widen_if_needed};
 use crate::math::{logit, sigmoid, softplus};
 use crate::shape::ShapeError;
 use crate::stats;
+use crate::traits::generic_run;
 use crate::traits::{Function, KlDivergence, Moments, NoiseTransform, Reparameterized, Univariate};
 
 /// RelaxedBernoulli(temperature t, logits l): the binary Concrete distribution of Maddison et
@@ -609,6 +610,9 @@ impl<F: Real> RelaxedBernoulli<F> {
     }
 }
 
+/// Elements per block of [`Univariate::evaluate_run`] for [`RelaxedBernoulli`].
+const RUN_BLOCK: usize = 256;
+
 /// The RelaxedBernoulli kernels in one float type, with the magnitude sum that bounds their
 /// rounding error (0 for the exact special cases).
 pub(crate) fn rb_eval<G: Real>(f: Function, t: G, l: G, x: G) -> (G, G) {
@@ -670,29 +674,126 @@ pub(crate) fn rb_eval<G: Real>(f: Function, t: G, l: G, x: G) -> (G, G) {
         }
         return (if x == zero { below() } else { above() }, zero);
     }
-    // Interior.
-    let y = logit(x);
-    let ty = t * y;
-    let z = ty - l;
-    match f {
-        Function::LogProb | Function::Prob => {
-            let lx = x.fast_ln();
-            let l1x = (-x).fast_ln_1p();
-            let two = one + one;
-            let tail = two * (-z.abs()).fast_exp().fast_ln_1p();
-            let (a, b, c) = if z < zero {
-                (-l, (t - one) * lx, -(t + one) * l1x)
-            } else {
-                (l, -(t + one) * lx, (t - one) * l1x)
+    rb_interior(f, t, l, x)
+}
+
+/// The RelaxedBernoulli kernels for `0 < x < 1` and finite logits, branch-free (selects only),
+/// so that a loop over them vectorises; with the magnitude sum that bounds the rounding error.
+///
+/// The density uses `y = ln x - ln1p(-x)` (its absolute error, `eps (|ln x| + |ln1p(-x)|)`, is
+/// in the magnitude sum) and TFP's two-branch form chosen by the sign of `z = t y - l`; the cdf
+/// family uses the accurate [`logit`], which keeps `t * logit(x)` exact to a few ulp near
+/// `x = 1/2`.
+#[inline(always)]
+pub(crate) fn rb_interior<G: Real>(f: Function, t: G, l: G, x: G) -> (G, G) {
+    if f.is_density() {
+        let (lp, s) = rb_density(t, l, x);
+        return (density_from_log(f, lp), s);
+    }
+    let (z, s) = rb_z(t, l, x);
+    (logistic_tail(f, z), s)
+}
+
+/// The log density for `0 < x < 1` and finite logits, and its magnitude sum.
+#[inline(always)]
+fn rb_density<G: Real>(t: G, l: G, x: G) -> (G, G) {
+    let one = G::one();
+    let lx = x.fast_ln();
+    let l1x = (-x).fast_ln_1p();
+    let z = t * (lx - l1x) - l;
+    let tail = (one + one) * (-z.abs()).fast_exp().fast_ln_1p();
+    let neg = z < G::zero();
+    let a = if neg { -l } else { l };
+    let b = if neg { (t - one) * lx } else { -(t + one) * lx };
+    let c = if neg {
+        -(t + one) * l1x
+    } else {
+        (t - one) * l1x
+    };
+    let lt = t.fast_ln();
+    let lp = lt + a + b + c - tail;
+    let s = lt.abs() + a.abs() + b.abs() + c.abs() + tail + t * (lx.abs() + l1x.abs()) + l.abs();
+    (lp, s)
+}
+
+/// `z = t logit(x) - l` (the cdf is `sigmoid(z)`) and its magnitude sum.
+#[inline(always)]
+fn rb_z<G: Real>(t: G, l: G, x: G) -> (G, G) {
+    let ty = t * logit(x);
+    (ty - l, ty.abs() + l.abs())
+}
+
+/// Whether an interior result `r` (with magnitude sum `s`) cannot stand: `x` not strictly
+/// inside (0, 1) or NaN, logits not finite (also how invalid parameters are marked), or an
+/// `f32` error bound that asks for `f64` (the rule of [`widen_if_needed`]).
+#[inline(always)]
+fn rb_flag<G: Real>(log_space: bool, r: G, s: G, l: G, x: G) -> bool {
+    let one = G::one();
+    let scale = if log_space { r.abs().max(one) } else { one };
+    let widen = G::NEEDS_WIDENING & (s.is_nan() | (s > G::WIDEN_RATIO * scale));
+    widen | (x <= G::zero()) | (x >= one) | x.is_nan() | !l.is_finite()
+}
+
+crate::kernels::multiversion! {
+    /// The interior kernel over a block: `out[j]` and `flags[j]` (see [`rb_flag`]) for
+    /// parameters `t`, `l` (length 1, or the block's length) and values `xs`.
+    fn rb_block<F: Real>(
+        f: Function,
+        t: &[F],
+        l: &[F],
+        xs: &[F],
+        out: &mut [F],
+        flags: &mut [bool],
+    ) {
+        macro_rules! lanes {
+            ($kernel:expr) => {
+                if t.len() == 1 {
+                    let (t, l) = (t[0], l[0]);
+                    for ((o, g), &x) in out.iter_mut().zip(flags.iter_mut()).zip(xs) {
+                        (*o, *g) = $kernel(t, l, x);
+                    }
+                } else {
+                    let params = t.iter().zip(l);
+                    for (((o, g), &x), (&t, &l)) in
+                        out.iter_mut().zip(flags.iter_mut()).zip(xs).zip(params)
+                    {
+                        (*o, *g) = $kernel(t, l, x);
+                    }
+                }
             };
-            let lt = t.fast_ln();
-            let lp = lt + a + b + c - tail;
-            let s = lt.abs() + a.abs() + b.abs() + c.abs() + tail + ty.abs() + l.abs();
-            (density_from_log(f, lp), s)
         }
-        _ => {
-            let s = ty.abs() + l.abs();
-            (logistic_tail(f, z), s)
+        match f {
+            Function::LogProb => lanes!(|t, l, x| {
+                let (r, s) = rb_density(t, l, x);
+                (r, rb_flag(true, r, s, l, x))
+            }),
+            Function::Prob => lanes!(|t, l, x| {
+                let (lp, s) = rb_density(t, l, x);
+                let r = density_from_log(Function::Prob, lp);
+                (r, rb_flag(false, r, s, l, x))
+            }),
+            Function::Cdf => lanes!(|t, l, x| {
+                let (z, s) = rb_z(t, l, x);
+                let r = logistic_tail(Function::Cdf, z);
+                (r, rb_flag(false, r, s, l, x))
+            }),
+            Function::LogCdf => lanes!(|t, l, x| {
+                let (z, s) = rb_z(t, l, x);
+                let r = logistic_tail(Function::LogCdf, z);
+                (r, rb_flag(true, r, s, l, x))
+            }),
+            Function::Survival => lanes!(|t, l, x| {
+                let (z, s) = rb_z(t, l, x);
+                let r = logistic_tail(Function::Survival, z);
+                (r, rb_flag(false, r, s, l, x))
+            }),
+            Function::LogSurvival => lanes!(|t, l, x| {
+                let (z, s) = rb_z(t, l, x);
+                let r = logistic_tail(Function::LogSurvival, z);
+                (r, rb_flag(true, r, s, l, x))
+            }),
+            // The quantile has no interior kernel: every element is flagged.
+            Function::Quantile => flags.iter_mut().for_each(|g| *g = true),
         }
     }
 }
@@ -803,6 +904,44 @@ impl<F: Real> Univariate for RelaxedBernoulli<F> {
             return Ok(());
         }
         check_unit(f, x, F::zero(), F::one(), &self.name)
+    }
+
+    /// The vectorised loop: blocks of [`RUN_BLOCK`] elements go through the branch-free
+    /// interior kernel ([`rb_interior`]) with a flag per element for what it does not cover
+    /// (values at or outside the support edges, infinite logits, invalid parameters, an `f32`
+    /// element whose error bound asks for `f64`); flagged elements are then redone by
+    /// [`Univariate::evaluate_unchecked`], so every element has the scalar method's bits.
+    fn evaluate_run(members: &[Self], f: Function, xs: &[F], out: &mut [F]) {
+        if f == Function::Quantile {
+            return generic_run(members, f, xs, out);
+        }
+        let level = crate::kernels::simd_level();
+        // Invalid members are marked by NaN logits, which the kernel flags.
+        let logits = |d: &Self| if d.valid { d.logits } else { F::nan() };
+        let one_member = members.len() == 1;
+        let (mut tb, mut lb) = ([F::zero(); RUN_BLOCK], [F::zero(); RUN_BLOCK]);
+        let mut flags = [false; RUN_BLOCK];
+        for (k, (xb, ob)) in xs
+            .chunks(RUN_BLOCK)
+            .zip(out.chunks_mut(RUN_BLOCK))
+            .enumerate()
+        {
+            let n = xb.len();
+            let mb = if one_member {
+                members
+            } else {
+                &members[k * RUN_BLOCK..][..n]
+            };
+            let np = mb.len();
+            for (j, d) in mb.iter().enumerate() {
+                (tb[j], lb[j]) = (d.temperature, logits(d));
+            }
+            rb_block(level, f, &tb[..np], &lb[..np], xb, ob, &mut flags[..n]);
+            for j in (0..n).filter(|&j| flags[j]) {
+                let d = if one_member { &mb[0] } else { &mb[j] };
+                ob[j] = d.evaluate_unchecked(f, xb[j]);
+            }
+        }
     }
 
     fn shape_error(name: &str, e: ShapeError) -> RelaxedBernoulliError {
