@@ -1,0 +1,98 @@
+//! The vectorised batch paths give the scalar methods' bits: evaluation of every function over
+//! values that hit every special case (support edges, outside the support, NaN, infinite
+//! logits, invalid members without validation, f32 elements that widen to f64), for one member
+//! and for many members cycling through a chunk, below and above the parallel threshold.
+
+use ndarray::{ArrayD, IxDyn};
+use relaxed::{Function, Real, RelaxedBernoulli, Univariate};
+
+fn values<F: Real>() -> Vec<F> {
+    let v = [
+        -0.5,
+        0.0,
+        5e-324,
+        1e-300,
+        1e-40,
+        1e-10,
+        1e-3,
+        0.1,
+        0.3,
+        0.5,
+        0.7,
+        0.999,
+        1.0 - 1e-12,
+        1.0,
+        1.5,
+        f64::NAN,
+        0.25,
+        0.75,
+    ];
+    v.iter().map(|&x| F::from_f64(x)).collect()
+}
+
+fn check<F: Real>(temps: &[f64], logits: &[f64], n_samples: usize) {
+    let t = ArrayD::from_shape_vec(
+        IxDyn(&[temps.len(), 1]),
+        temps.iter().map(|&v| F::from_f64(v)).collect(),
+    )
+    .unwrap();
+    let l = ArrayD::from_shape_vec(
+        IxDyn(&[logits.len()]),
+        logits.iter().map(|&v| F::from_f64(v)).collect(),
+    )
+    .unwrap();
+    let b = RelaxedBernoulli::batch_builder(t)
+        .logits(l)
+        .build()
+        .unwrap();
+    let nb = b.len();
+    let vals = values::<F>();
+    // Values of shape [n_samples] + batch_shape, cycling through the special values.
+    let mut shape = vec![n_samples];
+    shape.extend_from_slice(b.batch_shape());
+    let xs: Vec<F> = (0..n_samples * nb)
+        .map(|i| vals[(i * 7 + i / 3) % vals.len()])
+        .collect();
+    let x = ArrayD::from_shape_vec(IxDyn(&shape), xs.clone()).unwrap();
+    for f in Function::ALL {
+        let got = b.evaluate(f, &x).unwrap();
+        for (i, (&g, &xi)) in got.iter().zip(&xs).enumerate() {
+            let want = b.members()[i % nb].evaluate_unchecked(f, xi);
+            let same = g == want || (g.is_nan() && want.is_nan());
+            assert!(
+                same,
+                "{f} element {i} x={xi:?} member {:?}: {g:?} vs {want:?}",
+                b.members()[i % nb]
+            );
+        }
+    }
+}
+
+fn all<F: Real>() {
+    let temps = [1e-3, 0.1, 0.5, 1.0, 2.0, 1e3, -1.0, f64::NAN];
+    let logits = [
+        -700.0,
+        -30.0,
+        -1.0,
+        0.0,
+        0.3,
+        5.0,
+        100.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    check::<F>(&temps, &logits, 3);
+    check::<F>(&temps, &logits, 700); // above the parallel threshold (50 400 elements)
+    check::<F>(&[0.5], &[0.3], 5000);
+    check::<F>(&[1e3], &[700.0], 300);
+}
+
+#[test]
+fn batch_evaluate_matches_scalar_bits_f64() {
+    all::<f64>();
+}
+
+#[test]
+fn batch_evaluate_matches_scalar_bits_f32() {
+    all::<f32>();
+}
