@@ -11,6 +11,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use relaxed::Real;
+use tempfile::NamedTempFile;
 
 use crate::error::CliError;
 
@@ -116,13 +117,31 @@ fn write_atomically(
     path: &Path,
     body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), CliError> {
+    replace_atomically(path, ".tmp", |tmp| {
+        let what = format!("writing '{}'", path.display());
+        let mut w = BufWriter::with_capacity(CHUNK_BYTES, tmp.as_file_mut());
+        body(&mut w).map_err(|e| CliError::io(&what, &e))?;
+        w.flush().map_err(|e| CliError::io(&what, &e))
+    })
+}
+
+/// Creates a temporary file next to `path`, named `.relaxed-bernoulli-*{suffix}` (a writer
+/// that picks the format by the extension, as plotters' PNG encoder does, needs the right
+/// suffix), lets `fill` write it (through the handle, or by its path), and renames it over
+/// `path`. On any failure the temporary file is removed and an existing file at `path` is left
+/// as it was. A new file gets the permissions `umask` allows; a replaced file keeps its own.
+pub fn replace_atomically(
+    path: &Path,
+    suffix: &str,
+    fill: impl FnOnce(&mut NamedTempFile) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     let shown = path.display();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".relaxed-bernoulli-").suffix(".tmp");
+    builder.prefix(".relaxed-bernoulli-").suffix(suffix);
     #[cfg(unix)]
     {
         // As a newly created file would be (the umask applies); tempfile's default is 0600.
@@ -135,12 +154,7 @@ fn write_atomically(
             &e,
         )
     })?;
-    let what = format!("writing '{shown}'");
-    {
-        let mut w = BufWriter::with_capacity(CHUNK_BYTES, tmp.as_file_mut());
-        body(&mut w).map_err(|e| CliError::io(&what, &e))?;
-        w.flush().map_err(|e| CliError::io(&what, &e))?;
-    }
+    fill(&mut tmp)?;
     if let Ok(meta) = fs::metadata(path)
         && meta.is_file()
     {
@@ -149,7 +163,7 @@ fn write_atomically(
     }
     tmp.as_file()
         .sync_all()
-        .map_err(|e| CliError::io(&what, &e))?;
+        .map_err(|e| CliError::io(&format!("writing '{shown}'"), &e))?;
     // On failure the PersistError owns the temporary file; dropping it removes the file.
     tmp.persist(path)
         .map_err(|e| CliError::msg(format!("cannot write '{shown}': {}", e.error)))?;

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use ndarray::{ArrayD, IxDyn};
 use rand::TryRng;
 use rand::rngs::SysRng;
-use relaxed::RelaxedBernoulli;
+use relaxed::{Batch, RelaxedBernoulli};
 
-use crate::cli::{Dtype, Format, SampleArgs};
+use crate::cli::{Dtype, Format, ParamLists, SampleArgs};
 use crate::error::CliError;
 use crate::output::{CHUNK_BYTES, CliFloat, format_float, npy_header, parse_float, write_output};
 use crate::stderr_line;
@@ -46,7 +46,7 @@ fn sample_shape(args: &SampleArgs) -> Result<Vec<usize>, CliError> {
 }
 
 /// A count: a non-negative integer.
-fn parse_count(option: &str, text: &str) -> Result<usize, CliError> {
+pub fn parse_count(option: &str, text: &str) -> Result<usize, CliError> {
     let t = text.trim();
     if t.starts_with('-') && t.len() > 1 {
         return Err(CliError::msg(format!(
@@ -61,7 +61,7 @@ fn parse_count(option: &str, text: &str) -> Result<usize, CliError> {
 }
 
 /// A seed: an integer in `[0, 2^64)`.
-fn parse_seed(text: &str) -> Result<u64, CliError> {
+pub fn parse_seed(text: &str) -> Result<u64, CliError> {
     let t = text.trim();
     t.parse::<u64>().map_err(|_| {
         CliError::msg(format!(
@@ -109,14 +109,14 @@ fn to_array<F: CliFloat>(values: Vec<F>) -> Result<ArrayD<F>, CliError> {
         .map_err(|e| CliError::msg(format!("parameter list: {e}")))
 }
 
-/// Parses the parameters, samples and writes the result.
-fn sample_typed<F: CliFloat>(
-    args: &SampleArgs,
-    sample_shape: &[usize],
-    seed: Option<u64>,
-) -> Result<(), CliError> {
-    let t = parse_list::<F>("--temperature", &args.temperature)?;
-    let (option, text, is_probs) = match (&args.logits, &args.probs) {
+/// The batch of distributions given by the parameter lists (NumPy broadcasting of a list of
+/// length k against a single value); shared with `plot`.
+pub fn parse_batch<F: CliFloat>(
+    params: &ParamLists,
+    validate_args: bool,
+) -> Result<Batch<RelaxedBernoulli<F>>, CliError> {
+    let t = parse_list::<F>("--temperature", &params.temperature)?;
+    let (option, text, is_probs) = match (&params.logits, &params.probs) {
         (Some(l), None) => ("--logits", l, false),
         (None, Some(p)) => ("--probs", p, true),
         _ => return Err(CliError::msg("give exactly one of --logits and --probs")),
@@ -130,14 +130,36 @@ fn sample_typed<F: CliFloat>(
             p.len()
         )));
     }
-    let builder = RelaxedBernoulli::batch_builder(to_array(t)?).validate_args(args.validate_args);
+    let builder = RelaxedBernoulli::batch_builder(to_array(t)?).validate_args(validate_args);
     let p = to_array(p)?;
     let builder = if is_probs {
         builder.probs(p)
     } else {
         builder.logits(p)
     };
-    let batch = builder.build().map_err(|e| CliError::msg(e.to_string()))?;
+    builder.build().map_err(|e| CliError::msg(e.to_string()))
+}
+
+/// The seed of `--seed`, or a fresh one from the OS, printed on stderr (`seed: N`) so the run
+/// can be repeated.
+pub fn seed_or_fresh(seed: Option<u64>) -> Result<u64, CliError> {
+    match seed {
+        Some(s) => Ok(s),
+        None => {
+            let s = os_seed()?;
+            stderr_line(&format!("seed: {s}"));
+            Ok(s)
+        }
+    }
+}
+
+/// Parses the parameters, samples and writes the result.
+fn sample_typed<F: CliFloat>(
+    args: &SampleArgs,
+    sample_shape: &[usize],
+    seed: Option<u64>,
+) -> Result<(), CliError> {
+    let batch = parse_batch::<F>(&args.params, args.validate_args)?;
 
     let mut shape = sample_shape.to_vec();
     shape.extend_from_slice(batch.batch_shape());
@@ -151,14 +173,7 @@ fn sample_typed<F: CliFloat>(
         )));
     }
 
-    let seed = match seed {
-        Some(s) => s,
-        None => {
-            let s = os_seed()?;
-            stderr_line(&format!("seed: {s}"));
-            s
-        }
-    };
+    let seed = seed_or_fresh(seed)?;
     let values = batch
         .sample(sample_shape, seed)
         .map_err(|e| CliError::msg(e.to_string()))?;
