@@ -906,8 +906,8 @@ impl<F: Real> Univariate for RelaxedBernoulli<F> {
         check_unit(f, x, F::zero(), F::one(), &self.name)
     }
 
-    /// The vectorised loop: blocks of [`RUN_BLOCK`] elements go through the branch-free
-    /// interior kernel ([`rb_interior`]) with a flag per element for what it does not cover
+    /// The vectorised loop: blocks of 256 elements go through the branch-free
+    /// interior kernel with a flag per element for what it does not cover
     /// (values at or outside the support edges, infinite logits, invalid parameters, an `f32`
     /// element whose error bound asks for `f64`); flagged elements are then redone by
     /// [`Univariate::evaluate_unchecked`], so every element has the scalar method's bits.
