@@ -124,6 +124,11 @@ macro_rules! named_evaluations {
 }
 
 impl<D: Univariate> Batch<D> {
+    /// The broadcast of a value shape with the batch shape, or the distribution's shape error.
+    fn out_shape(&self, values: &[usize]) -> Result<Vec<usize>, D::Error> {
+        broadcast_shapes(values, &self.shape).map_err(|e| D::shape_error(&self.name, e))
+    }
+
     /// Evaluates `f` at `values` (for [`Function::Quantile`], at probabilities), which broadcast
     /// against the batch shape: the result has shape `broadcast(values.shape, batch_shape)`.
     /// With `validate_args` every value is checked first and nothing is computed on error.
@@ -137,13 +142,10 @@ impl<D: Univariate> Batch<D> {
         Dm: Dimension,
     {
         let values = values.view().into_dyn();
-        let out_shape = broadcast_shapes(values.shape(), &self.shape)
-            .map_err(|e| D::shape_error(&self.name, e))?;
-        let xs = values
-            .broadcast(out_shape.as_slice())
-            .expect("broadcast shape");
-        let ms = self.members_view();
-        let ms = ms.broadcast(out_shape.as_slice()).expect("broadcast shape");
+        let out_shape = self.out_shape(values.shape())?;
+        let xs = values.broadcast(&*out_shape).expect("broadcast shape");
+        let members = self.members_view();
+        let ms = members.broadcast(&*out_shape).expect("broadcast shape");
         if self.validate_args {
             let mut first = Ok(());
             Zip::from(&xs).and(&ms).for_each(|&x, d| {
@@ -356,13 +358,10 @@ impl<D: Reparameterized> Batch<D> {
         Dm: Dimension,
     {
         let noise = noise.view().into_dyn();
-        let out_shape = broadcast_shapes(noise.shape(), &self.shape)
-            .map_err(|e| D::shape_error(&self.name, e))?;
-        let ns = noise
-            .broadcast(out_shape.as_slice())
-            .expect("broadcast shape");
-        let ms = self.members_view();
-        let ms = ms.broadcast(out_shape.as_slice()).expect("broadcast shape");
+        let out_shape = self.out_shape(noise.shape())?;
+        let ns = noise.broadcast(&*out_shape).expect("broadcast shape");
+        let members = self.members_view();
+        let ms = members.broadcast(&*out_shape).expect("broadcast shape");
         let mut out = ArrayD::<D::Float>::zeros(IxDyn(&out_shape));
         Zip::from(&mut out)
             .and(&ns)

@@ -294,3 +294,17 @@ pub(crate) fn generic_run<D: Univariate>(
         }
     }
 }
+
+/// Implements `rand`'s `Distribution<F>` for a [`Reparameterized`] distribution type: one draw
+/// from 64 bits of the generator ([`crate::Real::open01_from_bits`], then the noise transform).
+macro_rules! impl_rand_distribution {
+    ($t:ident) => {
+        impl<F: $crate::Real> rand::distr::Distribution<F> for $t<F> {
+            /// One draw from 64 bits of `rng` (see [`crate::noise`]).
+            fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> F {
+                $crate::Reparameterized::from_uniform(self, F::open01_from_bits(rng.next_u64()))
+            }
+        }
+    };
+}
+pub(crate) use impl_rand_distribution;

@@ -3,9 +3,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use rand::Rng;
-use rand::distr::Distribution;
-
 use crate::batch::Batch;
 use crate::dist::relaxed_bernoulli::{density_from_log, logistic_tail, tails};
 use crate::float::{Real, widen_if_needed};
@@ -418,9 +415,4 @@ impl<F: Real> Reparameterized for Logistic<F> {
     }
 }
 
-impl<F: Real> Distribution<F> for Logistic<F> {
-    /// One draw from 64 bits of `rng` (see [`crate::noise`]).
-    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> F {
-        self.from_uniform(F::open01_from_bits(rng.next_u64()))
-    }
-}
+crate::traits::impl_rand_distribution!(Logistic);

@@ -4,8 +4,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use ndarray::ArrayD;
-use rand::Rng;
-use rand::distr::Distribution;
 
 use crate::batch::Batch;
 use crate::dist::logit_relaxed_bernoulli::LogitRelaxedBernoulli;
@@ -1077,9 +1075,4 @@ impl<F: Real> Reparameterized for RelaxedBernoulli<F> {
     }
 }
 
-impl<F: Real> Distribution<F> for RelaxedBernoulli<F> {
-    /// One draw from 64 bits of `rng` (see [`crate::noise`]).
-    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> F {
-        self.from_uniform(F::open01_from_bits(rng.next_u64()))
-    }
-}
+crate::traits::impl_rand_distribution!(RelaxedBernoulli);
