@@ -14,7 +14,7 @@
 //!
 //! `f64`: `u = ((bits >> 12) + 1/2) * 2^-52`, the midpoints of 2^52 equal cells: `u` lies in
 //! `[2^-53, 1 - 2^-53]`, never 0 or 1, and `1 - u` is exact. `f32`: `u = ((bits >> 9) + 1/2) *
-//! 2^-23`, in `[2^-24, 1 - 2^-24]`. The logistic noise `ln u - ln1p(-u)` is then finite and
+//! 2^-23`, in `[2^-24, 1 - 2^-24]`. The logistic noise `ln(u / (1 - u))` is then finite and
 //! bounded by 36.7 (`f64`) and 16.6 (`f32`) in magnitude; the mass beyond those bounds (2^-52 and
 //! 2^-23) is where the sigmoid of the noise already rounds to 0 or 1.
 
@@ -161,7 +161,7 @@ pub fn uniforms<F: Real>(shape: &[usize], seed: u64) -> ndarray::ArrayD<F> {
 }
 
 /// The standard logistic noise of the seeded stream as an array of `shape`:
-/// `ln u - ln1p(-u)` of [`uniforms`]. Feeding it to
+/// `ln(u / (1 - u))` of [`uniforms`] ([`logistic_from_uniform`]). Feeding it to
 /// [`crate::Batch::from_logistic_noise`] reproduces [`crate::Batch::sample`] for the same seed
 /// (and is how the autodiff crate shares the core's stream).
 ///

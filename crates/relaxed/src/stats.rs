@@ -156,6 +156,10 @@ pub fn kl(t1: f64, l1: f64, t2: f64, l2: f64) -> f64 {
 /// One Monte Carlo term of `KL(p || q)` in logit space for noise `L`: `ln p(Y) - ln q(Y)` with
 /// `Y = (l1 + L) / t1` (an unbiased estimate; its mean over `L ~ Logistic(0, 1)` is [`kl`]).
 pub fn kl_sample(t1: f64, l1: f64, t2: f64, l2: f64, noise: f64) -> f64 {
+    if l1.is_infinite() || l2.is_infinite() {
+        // Point masses, as in [`kl`]: 0 between the same one, +inf otherwise.
+        return if l1 == l2 { 0.0 } else { f64::INFINITY };
+    }
     let y = (l1 + noise) / t1;
     let z2 = t2 * y - l2;
     (t1 / t2).ln() - softplus(noise) - softplus(-noise) + softplus(z2) + softplus(-z2)

@@ -23,7 +23,7 @@ use crate::traits::{Function, KlDivergence, Moments, NoiseTransform, Reparameter
 ///
 /// # Sampling
 ///
-/// `x = μ + s (ln u - ln1p(-u))`, `u` uniform on the open interval (0, 1).
+/// `x = μ + s ln(u / (1 - u))`, `u` uniform on the open interval (0, 1).
 ///
 /// # Numerical behaviour
 ///

@@ -306,7 +306,8 @@ impl<F: Real> Univariate for LogitRelaxedBernoulli<F> {
 
 impl<F: Real> LogitRelaxedBernoulli<F> {
     /// The sample `y = (l + noise) / t` and its log density `ln t - softplus(noise) -
-    /// softplus(-noise)` (exact: `t*y - l` is the noise itself).
+    /// softplus(-noise)` (exact: `t*y - l` is the noise itself); `+inf` for infinite logits
+    /// (a point mass), as `log_prob` at the mass.
     ///
     /// ```
     /// use relaxed::LogitRelaxedBernoulli;
@@ -322,6 +323,10 @@ impl<F: Real> LogitRelaxedBernoulli<F> {
         }
         let t = d.temperature;
         let y = (d.logits + noise) / t;
+        if d.logits.is_infinite() {
+            // A point mass at ±inf: the sample is the mass, its density +inf (as `log_prob`).
+            return (y, F::infinity());
+        }
         (y, t.ln() - softplus(noise) - softplus(-noise))
     }
 

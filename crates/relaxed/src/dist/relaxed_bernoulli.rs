@@ -31,7 +31,7 @@ use crate::traits::{Function, KlDivergence, Moments, NoiseTransform, Reparameter
 ///
 /// # Sampling
 ///
-/// `u` uniform on the open interval (0, 1) (see [`crate::noise`]), `L = ln u - ln1p(-u)`,
+/// `u` uniform on the open interval (0, 1) (see [`crate::noise`]), `L = ln(u / (1 - u))`,
 /// `x = sigmoid((l + L) / t)` with a stable sigmoid. Logits built from probs are computed once
 /// as `ln p - ln1p(-p)`; sampling never goes through probs.
 ///
