@@ -163,7 +163,7 @@ impl<D: Univariate> Batch<D> {
         if !self.members.is_empty() && out_shape[pad..] == self.shape[..] {
             let xs = xs.as_standard_layout();
             let xs = xs.as_slice().expect("standard layout");
-            let mut out = vec![D::Float::zero(); xs.len()];
+            let mut out = output_buffer::<D::Float>(xs.len());
             let nb = self.members.len();
             #[allow(clippy::type_complexity)]
             let work = |(k, (o, x)): (usize, (&mut [D::Float], &[D::Float]))| {
@@ -257,7 +257,7 @@ impl<D: Reparameterized> Batch<D> {
     /// would not fit in `isize::MAX` bytes.
     pub fn sample(&self, sample_shape: &[usize], seed: u64) -> Result<ArrayD<D::Float>, D::Error> {
         let (shape, n) = self.output_shape(sample_shape)?;
-        let mut out = vec![D::Float::zero(); n];
+        let mut out = output_buffer::<D::Float>(n);
         self.sample_into(&mut out, 0, seed);
         Ok(ArrayD::from_shape_vec(IxDyn(&shape), out).expect("shape matches length"))
     }
@@ -485,4 +485,76 @@ impl<D: KlDivergence> Batch<D> {
     }
 }
 
+/// A zeroed output buffer of `n` elements. On Linux a large one (8 MiB and up) is advised to be
+/// backed by transparent huge pages before anything touches it: the first writes to a fresh
+/// buffer otherwise cost one page fault per 4 KiB (measured: about half the time of sampling
+/// 10^7 values), and with 2 MiB pages 512 times fewer. Advice only: the values never depend on
+/// it, and where the kernel does not follow it nothing changes.
+fn output_buffer<F: Real>(n: usize) -> Vec<F> {
+    // `vec![0; n]` of floats is `calloc`: a large one is fresh, untouched, zeroed mappings.
+    let v = vec![F::zero(); n];
+    #[cfg(target_os = "linux")]
+    advise_huge_pages(&v);
+    v
+}
+
+/// `madvise(MADV_HUGEPAGE)` on the 2 MiB-aligned part of `v` (Linux; see [`output_buffer`]).
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn advise_huge_pages<T>(v: &[T]) {
+    const HUGE: usize = 2 << 20;
+    let bytes = std::mem::size_of_val(v);
+    if bytes < 4 * HUGE {
+        return;
+    }
+    let start = v.as_ptr() as usize;
+    let first = start.div_ceil(HUGE) * HUGE;
+    let end = (start + bytes) / HUGE * HUGE;
+    if end > first {
+        // SAFETY: `[first, end)` lies inside the live allocation behind `v` (it is rounded
+        // inwards to 2 MiB boundaries), so it is memory this process has mapped and owns.
+        // MADV_HUGEPAGE is advice about how to back those pages: it changes neither their
+        // contents nor their validity (unlike MADV_DONTNEED or MADV_FREE), and no pointer is
+        // dereferenced. A failure (THP disabled, an old kernel) is ignored: the buffer is the
+        // same either way. Exercised by `large_samples_are_identical_through_every_path`.
+        unsafe {
+            libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
 use num_traits::Zero;
+
+#[cfg(test)]
+mod output_tests {
+    use super::*;
+    use crate::RelaxedBernoulli;
+
+    /// A 16 MiB output (huge-page advice applies) equals the same stream sampled in pieces into
+    /// a small reused buffer, and its log_prob equals the scalar method's.
+    #[test]
+    fn large_samples_are_identical_through_every_path() {
+        let b = RelaxedBernoulli::batch_builder(ArrayD::from_elem(IxDyn(&[]), 0.5_f64))
+            .logits(ArrayD::from_elem(IxDyn(&[]), 0.3))
+            .build()
+            .unwrap();
+        let n = 1 << 21;
+        let x = b.sample(&[n], 5).unwrap();
+        let x = x.as_slice().unwrap();
+        let mut piece = vec![0.0; 1000];
+        for start in [0, 12_345, n - 1000] {
+            b.sample_into(&mut piece, start as u64, 5);
+            assert_eq!(&x[start..start + 1000], &piece[..]);
+        }
+        let buf = output_buffer::<f64>(n);
+        assert!(buf.iter().all(|&v| v == 0.0));
+        let lp = b.log_prob(&ndarray::ArrayView1::from(x)).unwrap();
+        let d = &b.members()[0];
+        for i in (0..n).step_by(4099) {
+            assert_eq!(
+                lp[[i]].to_bits(),
+                d.evaluate_unchecked(Function::LogProb, x[i]).to_bits()
+            );
+        }
+    }
+}
