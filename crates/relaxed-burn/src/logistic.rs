@@ -112,55 +112,12 @@ impl<const D: usize> Logistic<D> {
             .cast(dtype))
     }
 
-    /// The density `exp(log_prob(x))`.
-    ///
-    /// # Errors
-    ///
-    /// As [`crate::RelaxedBernoulli::log_prob`].
-    pub fn prob<const S: usize>(&self, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
-        Ok(self.log_prob(x)?.exp())
-    }
-
-    /// The cdf `sigmoid(w)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`crate::RelaxedBernoulli::log_prob`].
-    pub fn cdf<const S: usize>(&self, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::Cdf, x)
-    }
-
-    /// `-softplus(-w)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`crate::RelaxedBernoulli::log_prob`].
-    pub fn log_cdf<const S: usize>(&self, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::LogCdf, x)
-    }
-
-    /// `sigmoid(-w)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`crate::RelaxedBernoulli::log_prob`].
-    pub fn survival_function<const S: usize>(
-        &self,
-        x: Tensor<S>,
-    ) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::Survival, x)
-    }
-
-    /// `-softplus(w)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`crate::RelaxedBernoulli::log_prob`].
-    pub fn log_survival_function<const S: usize>(
-        &self,
-        x: Tensor<S>,
-    ) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::LogSurvival, x)
+    crate::ops::tail_methods! {
+        value: x,
+        cdf: "The cdf `sigmoid(w)`.",
+        log_cdf: "`-softplus(-w)`.",
+        survival: "`sigmoid(-w)`.",
+        log_survival: "`-softplus(w)`.",
     }
 
     fn tail<const S: usize>(&self, f: Tail, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {

@@ -167,55 +167,12 @@ impl<const D: usize> LogitRelaxedBernoulli<D> {
             .cast(dtype))
     }
 
-    /// The density `exp(log_prob(y))`.
-    ///
-    /// # Errors
-    ///
-    /// As [`RelaxedBernoulli::log_prob`].
-    pub fn prob<const S: usize>(&self, y: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
-        Ok(self.log_prob(y)?.exp())
-    }
-
-    /// The cdf `sigmoid(t y - l)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`RelaxedBernoulli::log_prob`].
-    pub fn cdf<const S: usize>(&self, y: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::Cdf, y)
-    }
-
-    /// `-softplus(l - t y)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`RelaxedBernoulli::log_prob`].
-    pub fn log_cdf<const S: usize>(&self, y: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::LogCdf, y)
-    }
-
-    /// `sigmoid(l - t y)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`RelaxedBernoulli::log_prob`].
-    pub fn survival_function<const S: usize>(
-        &self,
-        y: Tensor<S>,
-    ) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::Survival, y)
-    }
-
-    /// `-softplus(t y - l)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`RelaxedBernoulli::log_prob`].
-    pub fn log_survival_function<const S: usize>(
-        &self,
-        y: Tensor<S>,
-    ) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::LogSurvival, y)
+    crate::ops::tail_methods! {
+        value: y,
+        cdf: "The cdf `sigmoid(t y - l)`.",
+        log_cdf: "`-softplus(l - t y)`.",
+        survival: "`sigmoid(l - t y)`.",
+        log_survival: "`-softplus(t y - l)`.",
     }
 
     fn tail<const S: usize>(&self, f: Tail, y: Tensor<S>) -> Result<Tensor<S>, DistributionError> {

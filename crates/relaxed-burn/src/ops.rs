@@ -208,3 +208,66 @@ pub(crate) fn batch_shape<const D: usize>(
         rhs: sb.to_vec(),
     })
 }
+
+/// The five methods every distribution of the crate derives from `log_prob` and its `tail`
+/// kernel: `prob`, `cdf`, `log_cdf`, `survival_function`, `log_survival_function` (each
+/// documented with the formula passed in).
+macro_rules! tail_methods {
+    (value: $v:ident, cdf: $cdf:literal, log_cdf: $lcdf:literal, survival: $sf:literal,
+     log_survival: $lsf:literal $(,)?) => {
+        /// The density `exp(log_prob)`.
+        ///
+        /// # Errors
+        ///
+        /// As `log_prob`.
+        pub fn prob<const S: usize>(&self, $v: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+            Ok(self.log_prob($v)?.exp())
+        }
+
+        #[doc = $cdf]
+        ///
+        /// # Errors
+        ///
+        /// As `log_prob`.
+        pub fn cdf<const S: usize>(&self, $v: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+            self.tail(Tail::Cdf, $v)
+        }
+
+        #[doc = $lcdf]
+        ///
+        /// # Errors
+        ///
+        /// As `log_prob`.
+        pub fn log_cdf<const S: usize>(
+            &self,
+            $v: Tensor<S>,
+        ) -> Result<Tensor<S>, DistributionError> {
+            self.tail(Tail::LogCdf, $v)
+        }
+
+        #[doc = $sf]
+        ///
+        /// # Errors
+        ///
+        /// As `log_prob`.
+        pub fn survival_function<const S: usize>(
+            &self,
+            $v: Tensor<S>,
+        ) -> Result<Tensor<S>, DistributionError> {
+            self.tail(Tail::Survival, $v)
+        }
+
+        #[doc = $lsf]
+        ///
+        /// # Errors
+        ///
+        /// As `log_prob`.
+        pub fn log_survival_function<const S: usize>(
+            &self,
+            $v: Tensor<S>,
+        ) -> Result<Tensor<S>, DistributionError> {
+            self.tail(Tail::LogSurvival, $v)
+        }
+    };
+}
+pub(crate) use tail_methods;

@@ -331,55 +331,12 @@ impl<const D: usize> RelaxedBernoulli<D> {
         Ok(log_prob_expanded(x, p).cast(dtype))
     }
 
-    /// The density `exp(log_prob(x))`.
-    ///
-    /// # Errors
-    ///
-    /// As [`RelaxedBernoulli::log_prob`].
-    pub fn prob<const S: usize>(&self, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
-        Ok(self.log_prob(x)?.exp())
-    }
-
-    /// The cdf `sigmoid(t logit(x) - l)`.
-    ///
-    /// # Errors
-    ///
-    /// As [`RelaxedBernoulli::log_prob`].
-    pub fn cdf<const S: usize>(&self, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::Cdf, x)
-    }
-
-    /// `ln cdf(x) = -softplus(l - t logit(x))`, computed directly.
-    ///
-    /// # Errors
-    ///
-    /// As [`RelaxedBernoulli::log_prob`].
-    pub fn log_cdf<const S: usize>(&self, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::LogCdf, x)
-    }
-
-    /// `P(X > x) = sigmoid(l - t logit(x))`, computed directly.
-    ///
-    /// # Errors
-    ///
-    /// As [`RelaxedBernoulli::log_prob`].
-    pub fn survival_function<const S: usize>(
-        &self,
-        x: Tensor<S>,
-    ) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::Survival, x)
-    }
-
-    /// `ln P(X > x) = -softplus(t logit(x) - l)`, computed directly.
-    ///
-    /// # Errors
-    ///
-    /// As [`RelaxedBernoulli::log_prob`].
-    pub fn log_survival_function<const S: usize>(
-        &self,
-        x: Tensor<S>,
-    ) -> Result<Tensor<S>, DistributionError> {
-        self.tail(Tail::LogSurvival, x)
+    crate::ops::tail_methods! {
+        value: x,
+        cdf: "The cdf `sigmoid(t logit(x) - l)`.",
+        log_cdf: "`ln cdf(x) = -softplus(l - t logit(x))`, computed directly.",
+        survival: "`P(X > x) = sigmoid(l - t logit(x))`, computed directly.",
+        log_survival: "`ln P(X > x) = -softplus(t logit(x) - l)`, computed directly.",
     }
 
     fn tail<const S: usize>(&self, f: Tail, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
