@@ -265,8 +265,8 @@ impl<const D: usize> LogitRelaxedBernoulli<D> {
     }
 
     /// A reparameterized sample and its log density `ln t - softplus(L) - softplus(-L)`
-    /// (exact: `t y - l` is the noise itself; as in the core crate, this finite value is also
-    /// returned for infinite logits, whose sample is the point mass `y = l`).
+    /// (exact: `t y - l` is the noise itself); `+inf` for infinite logits, whose sample is the
+    /// point mass `y = l`, as in the core crate.
     ///
     /// # Errors
     ///

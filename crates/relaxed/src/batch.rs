@@ -370,23 +370,14 @@ impl<D: Reparameterized> Batch<D> {
         Ok(out)
     }
 
+    /// `out[i] = f(member i % len(), uniform i of the stream)`, in parallel chunks.
     fn fill<T: Send>(&self, out: &mut [T], seed: u64, f: impl Fn(&D, D::Float) -> T + Sync) {
-        self.fill_from(out, 0, seed, f)
-    }
-
-    fn fill_from<T: Send>(
-        &self,
-        out: &mut [T],
-        base: u64,
-        seed: u64,
-        f: impl Fn(&D, D::Float) -> T + Sync,
-    ) {
         if out.is_empty() || self.members.is_empty() {
             return;
         }
         let b = self.members.len() as u64;
         let work = |(k, chunk): (usize, &mut [T])| {
-            let start = base + (k * CHUNK) as u64;
+            let start = (k * CHUNK) as u64;
             let mut us = vec![D::Float::zero(); chunk.len()];
             fill_uniforms(seed, start, &mut us);
             for (j, (slot, &u)) in chunk.iter_mut().zip(us.iter()).enumerate() {
@@ -442,8 +433,7 @@ impl<D: Moments> Batch<D> {
 impl<D: KlDivergence> Batch<D> {
     /// `KL(self || other)` member by member, the two batch shapes broadcast together.
     pub fn kl_divergence(&self, other: &Batch<D>) -> Result<ArrayD<D::Float>, D::Error> {
-        let shape = broadcast_shapes(&self.shape, &other.shape)
-            .map_err(|e| D::shape_error(&self.name, e))?;
+        let shape = self.out_shape(&other.shape)?;
         let ps = self.members_view();
         let ps = ps.broadcast(shape.as_slice()).expect("broadcast shape");
         let qs = other.members_view();
@@ -466,8 +456,7 @@ impl<D: KlDivergence> Batch<D> {
         sample_shape: &[usize],
         seed: u64,
     ) -> Result<ArrayD<D::Float>, D::Error> {
-        let bshape = broadcast_shapes(&self.shape, &other.shape)
-            .map_err(|e| D::shape_error(&self.name, e))?;
+        let bshape = self.out_shape(&other.shape)?;
         let mut shape = sample_shape.to_vec();
         shape.extend_from_slice(&bshape);
         let noise = crate::noise::logistic_noise::<D::Float>(&shape, seed);

@@ -136,16 +136,21 @@ pub(crate) fn widen_if_needed<F: Real>(
     wide: impl FnOnce() -> f64,
 ) -> F {
     let (r, s) = plain();
-    if F::NEEDS_WIDENING {
-        let scale = if log_space {
-            r.abs().max(F::one())
-        } else {
-            F::one()
-        };
-        // Also widen when s is NaN (an overflowed intermediate).
-        if s.is_nan() || s > F::WIDEN_RATIO * scale {
-            return F::from_f64(wide());
-        }
+    if needs_widening(log_space, r, s) {
+        return F::from_f64(wide());
     }
     r
+}
+
+/// The widening rule: whether `F` may need it and the magnitude sum `s` of result `r` exceeds
+/// [`Real::WIDEN_RATIO`] times its scale (`max(1, |r|)` in log space, else 1), or is NaN (an
+/// overflowed intermediate). Branch-free, so vectorised kernels use it too.
+#[inline(always)]
+pub(crate) fn needs_widening<F: Real>(log_space: bool, r: F, s: F) -> bool {
+    let scale = if log_space {
+        r.abs().max(F::one())
+    } else {
+        F::one()
+    };
+    F::NEEDS_WIDENING & (s.is_nan() | (s > F::WIDEN_RATIO * scale))
 }

@@ -7,7 +7,7 @@ use ndarray::ArrayD;
 
 use crate::batch::Batch;
 use crate::dist::logit_relaxed_bernoulli::LogitRelaxedBernoulli;
-use crate::float::{Real, widen_if_needed};
+use crate::float::{Real, needs_widening, widen_if_needed};
 use crate::math::{logit, sigmoid, softplus};
 use crate::shape::ShapeError;
 use crate::stats;
@@ -723,13 +723,14 @@ fn rb_z<G: Real>(t: G, l: G, x: G) -> (G, G) {
 
 /// Whether an interior result `r` (with magnitude sum `s`) cannot stand: `x` not strictly
 /// inside (0, 1) or NaN, logits not finite (also how invalid parameters are marked), or an
-/// `f32` error bound that asks for `f64` (the rule of [`widen_if_needed`]).
+/// `f32` error bound that asks for `f64` ([`needs_widening`], the rule of [`widen_if_needed`]).
 #[inline(always)]
 fn rb_flag<G: Real>(log_space: bool, r: G, s: G, l: G, x: G) -> bool {
-    let one = G::one();
-    let scale = if log_space { r.abs().max(one) } else { one };
-    let widen = G::NEEDS_WIDENING & (s.is_nan() | (s > G::WIDEN_RATIO * scale));
-    widen | (x <= G::zero()) | (x >= one) | x.is_nan() | !l.is_finite()
+    needs_widening(log_space, r, s)
+        | (x <= G::zero())
+        | (x >= G::one())
+        | x.is_nan()
+        | !l.is_finite()
 }
 
 crate::kernels::multiversion! {
