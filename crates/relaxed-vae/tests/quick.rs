@@ -1,0 +1,117 @@
+//! The quick mode of the VAE experiment, end to end, plus checks of the model's bounds that
+//! would fail if an objective were wrong.
+
+use burn::tensor::Device;
+use relaxed_vae::data::Mnist;
+use relaxed_vae::model::{KlMode, Vae};
+use relaxed_vae::train::{Config, Experiment};
+
+fn device() -> Device {
+    Device::flex().autodiff()
+}
+
+#[test]
+fn quick_training_lowers_the_objective_and_the_bounds_are_ordered() {
+    let split = Mnist::load().expect("embedded data").standard_split();
+    let config = Config::quick(KlMode::Concrete);
+    let mut e = Experiment::new(config.clone(), &split.train, &split.test, &device());
+    for _ in 0..config.epochs {
+        e.run_epoch(&mut |_, _, _| {});
+    }
+    let h = &e.history;
+    let (first, last) = (&h[0], &h[h.len() - 1]);
+    eprintln!("history: {h:#?}");
+    assert!(
+        last.relaxed < first.relaxed - 5.0,
+        "relaxed objective fell by > 5 nats"
+    );
+    assert!(last.discrete_test < first.discrete_test, "test -ELBO fell");
+    let (train, test) = e.evaluate();
+    eprintln!("train {train:#?}\ntest {test:#?}");
+    for ev in [train, test] {
+        // -IWAE <= -ELBO (in expectation; k importance samples tighten the bound): well beyond
+        // the standard errors after any training.
+        assert!(
+            ev.iwae.mean < ev.discrete_elbo.mean,
+            "IWAE is the tighter bound"
+        );
+        // Every negated bound of a binary image is positive and below 784 ln 2 + KL-ish scale.
+        for v in [ev.iwae.mean, ev.discrete_elbo.mean, ev.relaxed.mean] {
+            assert!(v.is_finite() && v > 0.0 && v < 600.0, "{v}");
+        }
+    }
+}
+
+/// With k = 1 the IWAE bound is the single-sample discrete ELBO with the Monte Carlo KL
+/// `log q(b) - log p(b)`: its mean over many samples equals the analytic-KL ELBO's mean.
+#[test]
+fn iwae_with_one_sample_is_unbiased_for_the_elbo() {
+    let split = Mnist::load().expect("embedded data").standard_split();
+    let dev = device();
+    let model = Vae::new(&split.train.pixel_means(), 2.0 / 3.0, 0.5, 3, &dev);
+    let n = 64;
+    let x = relaxed_vae::model::tensor(split.test.pixels[..n * 784].to_vec(), [n, 784], &dev);
+    let reps = 200;
+    let mut iwae = 0.0;
+    let mut sq = 0.0;
+    for r in 0..reps {
+        let v: f64 = model.iwae(x.clone(), 1, 100 + r).iter().sum::<f64>() / n as f64;
+        iwae += v / reps as f64;
+        sq += v * v / reps as f64;
+    }
+    let se = ((sq - iwae * iwae) / reps as f64).sqrt();
+    let mut elbo = 0.0;
+    for r in 0..reps {
+        let v: Vec<f32> = model
+            .discrete_elbo(x.clone(), 10_000 + r)
+            .into_data()
+            .try_to_vec()
+            .unwrap();
+        elbo += v.iter().map(|&v| f64::from(v)).sum::<f64>() / (n * reps as usize) as f64;
+    }
+    eprintln!("iwae(k=1) {iwae} ± {se}, elbo {elbo}");
+    assert!(
+        (iwae - elbo).abs() < 5.0 * se + 0.05,
+        "{iwae} vs {elbo} (se {se})"
+    );
+}
+
+/// The analytic Bernoulli KL against its definition, evaluated in f64 on the host, including
+/// logits where a naive `p ln(p/q)` would lose everything (|a| = 30).
+#[test]
+fn bernoulli_kl_matches_its_definition() {
+    let dev = device();
+    let split_means = vec![0.5f32; 784];
+    let mut model = Vae::new(&split_means, 2.0 / 3.0, 0.5, 1, &dev);
+    let a: Vec<f32> = (0..200).map(|j| (j as f32 - 100.0) * 0.3).collect();
+    let c: Vec<f32> = (0..200)
+        .map(|j| ((j * 37) % 200) as f32 * 0.1 - 10.0)
+        .collect();
+    model.prior = relaxed_vae::model::tensor(c.clone(), [200], &dev);
+    let kl: Vec<f32> = model
+        .bernoulli_kl(relaxed_vae::model::tensor(a.clone(), [1, 200], &dev))
+        .into_data()
+        .try_to_vec()
+        .unwrap();
+    let log_sigmoid = |z: f64| {
+        if z >= 0.0 {
+            -(-z).exp().ln_1p()
+        } else {
+            z - z.exp().ln_1p()
+        }
+    };
+    let expected: f64 = a
+        .iter()
+        .zip(&c)
+        .map(|(&a, &c)| {
+            let (a, c) = (f64::from(a), f64::from(c));
+            let (q1, q0) = (log_sigmoid(a).exp(), log_sigmoid(-a).exp());
+            q1 * (log_sigmoid(a) - log_sigmoid(c)) + q0 * (log_sigmoid(-a) - log_sigmoid(-c))
+        })
+        .sum();
+    let got = f64::from(kl[0]);
+    assert!(
+        (got - expected).abs() <= 1e-5 * expected.abs(),
+        "{got} vs {expected}"
+    );
+}
