@@ -16,14 +16,12 @@ use crate::train::{Config, EpochStats, Evaluation};
 const FONT: &[u8] = include_bytes!("../../relaxed-cli/assets/DejaVuSans.ttf");
 /// The font family the pictures' text asks for, and under which [`FONT`] is registered.
 const FAMILY: &str = "sans-serif";
-/// Line colours: Okabe & Ito's colour-blind-safe palette.
-const PALETTE: [RGBColor; 6] = [
+/// Run colours: Okabe & Ito's colour-blind-safe palette.
+const PALETTE: [RGBColor; 4] = [
     RGBColor(0x00, 0x72, 0xB2),
     RGBColor(0xD5, 0x5E, 0x00),
     RGBColor(0x00, 0x9E, 0x73),
     RGBColor(0xCC, 0x79, 0xA7),
-    RGBColor(0x56, 0xB4, 0xE9),
-    RGBColor(0xE6, 0x9F, 0x00),
 ];
 
 /// Maddison et al. (2016), Table 1, 200H–784V, m = 1, Concrete: test and train NLL (nats).
@@ -123,8 +121,9 @@ pub fn plot_curves(path: &Path, runs: &[RunSummary]) -> Result<(), ReportError> 
         .draw()
         .map_err(err)?;
     for (i, run) in runs.iter().enumerate() {
-        let colour = PALETTE[(2 * i) % PALETTE.len()];
-        let light = PALETTE[(2 * i + 1) % PALETTE.len()];
+        // One colour per run: the relaxed objective thick, the discrete -ELBO thin and paler.
+        let colour = PALETTE[i % PALETTE.len()];
+        let light = colour.mix(0.55);
         let name = run.config.kl.label();
         chart
             .draw_series(LineSeries::new(
