@@ -104,7 +104,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             config.prior_temperature
         );
         println!("epoch  relaxed obj.  discrete -ELBO train / test   seconds");
-        let mut experiment = Experiment::new(config.clone(), &split.train, &split.test, &device);
+        let mut experiment = Experiment::new(config.clone(), &split.train, &split.test, &device)?;
         let started = Instant::now();
         for epoch in 1..=config.epochs {
             let bar = ProgressBar::new(config.train_size.div_ceil(config.batch) as u64);

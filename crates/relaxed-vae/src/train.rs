@@ -73,6 +73,58 @@ impl Config {
     }
 }
 
+/// A configuration that cannot run; the message says which setting and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Checks the settings: every count at least 1 (`train_eval_size <= train_size`), the
+    /// learning rate and both temperatures positive and finite.
+    ///
+    /// # Errors
+    ///
+    /// The first setting that is out of range.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let counts = [
+            ("train_size", self.train_size),
+            ("train_eval_size", self.train_eval_size),
+            ("test_size", self.test_size),
+            ("epochs", self.epochs),
+            ("batch", self.batch),
+            ("iwae_k", self.iwae_k),
+            ("elbo_samples", self.elbo_samples),
+        ];
+        if let Some((name, _)) = counts.iter().find(|(_, v)| *v == 0) {
+            return Err(ConfigError(format!("{name} must be at least 1")));
+        }
+        if self.train_eval_size > self.train_size {
+            return Err(ConfigError(format!(
+                "train_eval_size ({}) cannot exceed train_size ({})",
+                self.train_eval_size, self.train_size
+            )));
+        }
+        let reals = [
+            ("lr", self.lr),
+            ("posterior_temperature", self.posterior_temperature),
+            ("prior_temperature", self.prior_temperature),
+        ];
+        if let Some((name, v)) = reals.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
+            return Err(ConfigError(format!(
+                "{name} must be positive and finite, not {v}"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// What one epoch measured (nats per image; lower is better).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpochStats {
@@ -148,22 +200,25 @@ impl Experiment {
     /// A fresh model for `config` on `device`, trained on `train` and evaluated on `test`
     /// (cut to the sizes of `config`).
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// If the sets are smaller than the configuration asks or any size is zero.
-    pub fn new(config: Config, train: &Binarized, test: &Binarized, device: &Device) -> Self {
-        assert!(
-            config.train_size <= train.len() && config.test_size <= test.len(),
-            "not enough images for the configuration"
-        );
-        assert!(
-            config.train_size > 0
-                && config.test_size > 0
-                && config.batch > 0
-                && config.train_eval_size > 0
-                && config.train_eval_size <= config.train_size,
-            "sizes must be positive (and train_eval_size <= train_size)"
-        );
+    /// [`Config::check`]'s, and if the sets are smaller than the configuration asks.
+    pub fn new(
+        config: Config,
+        train: &Binarized,
+        test: &Binarized,
+        device: &Device,
+    ) -> Result<Self, ConfigError> {
+        config.check()?;
+        if config.train_size > train.len() || config.test_size > test.len() {
+            return Err(ConfigError(format!(
+                "the configuration asks for {} training and {} test images; the sets have {} and {}",
+                config.train_size,
+                config.test_size,
+                train.len(),
+                test.len()
+            )));
+        }
         let train = train.subset(0..config.train_size);
         let test = test.subset(0..config.test_size);
         let model = Vae::new(
@@ -188,7 +243,7 @@ impl Experiment {
             Adam::new(&model.dec_b),
             Adam::new(&model.prior),
         );
-        Experiment {
+        Ok(Experiment {
             config,
             model,
             history: Vec::new(),
@@ -197,7 +252,7 @@ impl Experiment {
             device: device.clone(),
             adam,
             steps: 0,
-        }
+        })
     }
 
     /// The test images the run evaluates.

@@ -14,7 +14,7 @@ fn device() -> Device {
 fn quick_training_lowers_the_objective_and_the_bounds_are_ordered() {
     let split = Mnist::load().expect("embedded data").standard_split();
     let config = Config::quick(KlMode::Concrete);
-    let mut e = Experiment::new(config.clone(), &split.train, &split.test, &device());
+    let mut e = Experiment::new(config.clone(), &split.train, &split.test, &device()).unwrap();
     for _ in 0..config.epochs {
         e.run_epoch(&mut |_, _, _| {});
     }
@@ -51,7 +51,7 @@ fn iwae_with_one_sample_is_unbiased_for_the_elbo() {
     let model = Vae::new(&split.train.pixel_means(), 2.0 / 3.0, 0.5, 3, &dev);
     let n = 64;
     let x = relaxed_vae::model::tensor(split.test.pixels[..n * 784].to_vec(), [n, 784], &dev);
-    let reps = 200;
+    let reps = 100;
     let mut iwae = 0.0;
     let mut sq = 0.0;
     for r in 0..reps {
@@ -114,4 +114,60 @@ fn bernoulli_kl_matches_its_definition() {
         (got - expected).abs() <= 1e-5 * expected.abs(),
         "{got} vs {expected}"
     );
+}
+
+#[test]
+fn bad_configurations_are_errors() {
+    let split = Mnist::load().expect("embedded data").standard_split();
+    let base = Config::quick(KlMode::Concrete);
+    let cases: Vec<(Config, &str)> = vec![
+        (
+            Config {
+                epochs: 0,
+                ..base.clone()
+            },
+            "epochs",
+        ),
+        (
+            Config {
+                iwae_k: 0,
+                ..base.clone()
+            },
+            "iwae_k",
+        ),
+        (
+            Config {
+                lr: f64::NAN,
+                ..base.clone()
+            },
+            "lr",
+        ),
+        (
+            Config {
+                prior_temperature: 0.0,
+                ..base.clone()
+            },
+            "prior_temperature",
+        ),
+        (
+            Config {
+                train_eval_size: 2_000,
+                ..base.clone()
+            },
+            "train_eval_size",
+        ),
+        (
+            Config {
+                train_size: 20_000,
+                train_eval_size: 10,
+                ..base.clone()
+            },
+            "20000",
+        ),
+    ];
+    for (config, word) in cases {
+        let e = Experiment::new(config, &split.train, &split.test, &device()).unwrap_err();
+        assert!(e.to_string().contains(word), "{e}");
+    }
+    assert!(Config::paper(KlMode::Jang).check().is_ok());
 }
