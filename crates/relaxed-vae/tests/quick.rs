@@ -171,3 +171,75 @@ fn bad_configurations_are_errors() {
     }
     assert!(Config::paper(KlMode::Jang).check().is_ok());
 }
+
+/// Gradients of the relaxed objective (Eq. 27) through the model — the reparameterized sample
+/// and both logit-space densities — against central differences with the same noise, for the
+/// prior logits and the encoder biases of a few units, in both KL modes.
+#[test]
+fn objective_gradients_match_central_differences() {
+    let split = Mnist::load().expect("embedded data").standard_split();
+    let dev = device();
+    let base = Vae::new(&split.train.pixel_means(), 2.0 / 3.0, 0.5, 5, &dev);
+    // A non-trivial point: prior logits and encoder biases away from 0.
+    let c: Vec<f32> = (0..200)
+        .map(|j| ((j * 7) % 13) as f32 * 0.3 - 1.8)
+        .collect();
+    let b: Vec<f32> = (0..200)
+        .map(|j| ((j * 5) % 11) as f32 * 0.4 - 2.0)
+        .collect();
+    // Two images: the objective (~400 nats in f32) then rounds to ~3e-5, so a central
+    // difference with h = 0.05 is good to ~1e-3 (truncation ~h^2/6 |f'''| ~ 2e-4).
+    let n = 2;
+    let x = relaxed_vae::model::tensor(split.test.pixels[..n * 784].to_vec(), [n, 784], &dev);
+    let objective = |c: &[f32], b: &[f32], mode: KlMode, grad: bool| {
+        let mut m = base.clone();
+        m.prior = relaxed_vae::model::tensor(c.to_vec(), [200], &dev);
+        m.enc_b = relaxed_vae::model::tensor(b.to_vec(), [200], &dev);
+        if grad {
+            m.prior = m.prior.require_grad();
+            m.enc_b = m.enc_b.require_grad();
+        }
+        let f = m.relaxed_objective(x.clone(), mode, 99).sum();
+        (m, f)
+    };
+    for mode in [KlMode::Concrete, KlMode::Jang] {
+        let (m, f) = objective(&c, &b, mode, true);
+        let grads = f.backward();
+        let gc: Vec<f32> = m
+            .prior
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .try_to_vec()
+            .unwrap();
+        let gb: Vec<f32> = m
+            .enc_b
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .try_to_vec()
+            .unwrap();
+        let h = 5e-2f32;
+        for j in [0usize, 17, 123, 199] {
+            let value = |c: &[f32], b: &[f32]| -> f64 {
+                f64::from(objective(c, b, mode, false).1.into_scalar::<f32>())
+            };
+            let shift = |v: &[f32], d: f32| {
+                let mut v = v.to_vec();
+                v[j] += d;
+                v
+            };
+            let fd_c =
+                (value(&shift(&c, h), &b) - value(&shift(&c, -h), &b)) / (2.0 * f64::from(h));
+            let fd_b =
+                (value(&c, &shift(&b, h)) - value(&c, &shift(&b, -h))) / (2.0 * f64::from(h));
+            for (what, g, fd) in [("prior", gc[j], fd_c), ("enc_b", gb[j], fd_b)] {
+                let g = f64::from(g);
+                assert!(
+                    (g - fd).abs() <= 5e-3 * g.abs().max(1.0),
+                    "{mode:?} d/d{what}[{j}]: autodiff {g} vs central difference {fd}"
+                );
+            }
+        }
+    }
+}
