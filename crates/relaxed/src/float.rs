@@ -49,6 +49,18 @@ pub trait Real:
     fn fast_ln_1p(self) -> Self;
     /// `e^self`, branch-free and vectorisable, within 1 ulp.
     fn fast_exp(self) -> Self;
+    /// `ln self` for a positive normal finite argument only (anything else gives an
+    /// unspecified value): for `f32` [`crate::fastmath::ln_normal_f32`], which skips the
+    /// special-value handling of [`Real::fast_ln`] (same bits on that domain); for `f64`
+    /// simply [`Real::fast_ln`].
+    fn fast_ln_normal(self) -> Self;
+    /// `ln(1 + self)` for `self` in `(-1, 1]` only: for `f32`
+    /// [`crate::fastmath::ln1p_unit_f32`] (no division, no special values, within 2 ulp); for
+    /// `f64` simply [`Real::fast_ln_1p`].
+    fn fast_ln_1p_unit(self) -> Self;
+    /// `e^self` for `self <= 0` only: for `f32` [`crate::fastmath::exp_nonpos_f32`] (results
+    /// below `e^-87` come out as `e^-87`); for `f64` simply [`Real::fast_exp`].
+    fn fast_exp_nonpos(self) -> Self;
 }
 
 impl Real for f64 {
@@ -86,6 +98,18 @@ impl Real for f64 {
     fn fast_exp(self) -> f64 {
         crate::fastmath::exp_f64(self)
     }
+    #[inline(always)]
+    fn fast_ln_normal(self) -> f64 {
+        crate::fastmath::ln_f64(self)
+    }
+    #[inline(always)]
+    fn fast_ln_1p_unit(self) -> f64 {
+        crate::fastmath::ln1p_f64(self)
+    }
+    #[inline(always)]
+    fn fast_exp_nonpos(self) -> f64 {
+        crate::fastmath::exp_f64(self)
+    }
 }
 
 impl Real for f32 {
@@ -120,6 +144,18 @@ impl Real for f32 {
     #[inline(always)]
     fn fast_exp(self) -> f32 {
         crate::fastmath::exp_f32(self)
+    }
+    #[inline(always)]
+    fn fast_ln_normal(self) -> f32 {
+        crate::fastmath::ln_normal_f32(self)
+    }
+    #[inline(always)]
+    fn fast_ln_1p_unit(self) -> f32 {
+        crate::fastmath::ln1p_unit_f32(self)
+    }
+    #[inline(always)]
+    fn fast_exp_nonpos(self) -> f32 {
+        crate::fastmath::exp_nonpos_f32(self)
     }
 }
 
