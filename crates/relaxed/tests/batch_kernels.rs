@@ -83,6 +83,11 @@ fn all<F: Real>() {
     ];
     check::<F>(&temps, &logits, 3);
     check::<F>(&temps, &logits, 700); // above the parallel threshold (50 400 elements)
+    // One temperature, many logits (the kernel's one-temperature loop), as in the benchmark's
+    // broadcast case.
+    check::<F>(&[0.5], &logits, 700);
+    let wide: Vec<f64> = (0..1000).map(|i| -3.0 + 6.0 * i as f64 / 999.0).collect();
+    check::<F>(&[0.5], &wide, 60);
     check::<F>(&[0.5], &[0.3], 5000);
     check::<F>(&[1e3], &[700.0], 300);
 }

@@ -788,7 +788,8 @@ fn rb_flag<G: Real>(log_space: bool, r: G, s: G, l: G, x: G) -> bool {
 
 crate::kernels::multiversion! {
     /// The interior kernel over a block: `out[j]` and `flags[j]` (see [`rb_flag`]) for
-    /// parameters `t`, `l` (length 1, or the block's length) and values `xs`.
+    /// parameters `t`, `l` (each of length 1 or the block's length; `t` of length 1 with `l`
+    /// of the block's length is the one-temperature case) and values `xs`.
     fn rb_block<F: Real>(
         f: Function,
         t: &[F],
@@ -799,9 +800,18 @@ crate::kernels::multiversion! {
     ) {
         macro_rules! lanes {
             ($kernel:expr) => {
-                if t.len() == 1 {
+                if t.len() == 1 && l.len() == 1 {
                     let (t, l) = (t[0], l[0]);
                     for ((o, g), &x) in out.iter_mut().zip(flags.iter_mut()).zip(xs) {
+                        (*o, *g) = $kernel(t, l, x);
+                    }
+                } else if t.len() == 1 {
+                    // One temperature, many logits (e.g. a scalar temperature broadcast
+                    // against an array of logits): `ln t` stays out of the loop.
+                    let t = t[0];
+                    for (((o, g), &x), &l) in
+                        out.iter_mut().zip(flags.iter_mut()).zip(xs).zip(l)
+                    {
                         (*o, *g) = $kernel(t, l, x);
                     }
                 } else {
@@ -988,7 +998,13 @@ impl<F: Real> Univariate for RelaxedBernoulli<F> {
             for (j, d) in mb.iter().enumerate() {
                 (tb[j], lb[j]) = (d.temperature, logits(d));
             }
-            rb_block(level, f, &tb[..np], &lb[..np], xb, ob, &mut flags[..n]);
+            // A block whose members share one temperature passes it once (branch-free test).
+            let nt = if tb[..np].iter().fold(true, |same, &t| same & (t == tb[0])) {
+                1
+            } else {
+                np
+            };
+            rb_block(level, f, &tb[..nt], &lb[..np], xb, ob, &mut flags[..n]);
             // Flags are rare: test the whole block with a branch-free OR (vectorised) before
             // looking for them one by one (a byte-by-byte scan cost ~2 cycles per element).
             if !flags[..n].iter().fold(false, |any, &g| any | g) {
