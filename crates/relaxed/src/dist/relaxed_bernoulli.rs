@@ -448,6 +448,14 @@ impl<F: Real> RelaxedBernoulli<F> {
     }
 }
 
+impl<F: Real> RelaxedBernoulli<F> {
+    /// The logits as the evaluation kernel takes them: NaN for an invalid member (flagged).
+    #[inline]
+    fn kernel_logits(&self) -> F {
+        if self.valid { self.logits } else { F::nan() }
+    }
+}
+
 // ----- parameters -----
 
 impl<F: Real> RelaxedBernoulli<F> {
@@ -968,19 +976,39 @@ impl<F: Real> Univariate for RelaxedBernoulli<F> {
         check_unit(f, x, F::zero(), F::one(), &self.name)
     }
 
+    /// [`Univariate::evaluate_run_with`] with the parameters taken from the members.
+    fn evaluate_run(members: &[Self], f: Function, xs: &[F], out: &mut [F]) {
+        Self::evaluate_run_with(members, &[], 0, f, xs, out)
+    }
+
+    /// The temperatures and the logits (NaN for an invalid member, which the kernel flags).
+    fn run_params(members: &[Self]) -> Vec<Vec<F>> {
+        let t = members.iter().map(|d| d.temperature).collect();
+        let l = members.iter().map(Self::kernel_logits).collect();
+        vec![t, l]
+    }
+
     /// The vectorised loop: blocks of 256 elements go through the branch-free
     /// interior kernel with a flag per element for what it does not cover
     /// (values at or outside the support edges, infinite logits, invalid parameters, an `f32`
     /// element whose error bound asks for `f64`); flagged elements are then redone by
-    /// [`Univariate::evaluate_unchecked`], so every element has the scalar method's bits.
-    fn evaluate_run(members: &[Self], f: Function, xs: &[F], out: &mut [F]) {
+    /// [`Univariate::evaluate_unchecked`], so every element has the scalar method's bits. The
+    /// parameters come from `params` ([`Univariate::run_params`]) when given, else from the
+    /// members, block by block.
+    fn evaluate_run_with(
+        members: &[Self],
+        params: &[Vec<F>],
+        first: usize,
+        f: Function,
+        xs: &[F],
+        out: &mut [F],
+    ) {
         if f == Function::Quantile {
             return generic_run(members, f, xs, out);
         }
         let level = crate::kernels::simd_level();
-        // Invalid members are marked by NaN logits, which the kernel flags.
-        let logits = |d: &Self| if d.valid { d.logits } else { F::nan() };
         let one_member = members.len() == 1;
+        let packed = !one_member && params.len() == 2;
         let (mut tb, mut lb) = ([F::zero(); RUN_BLOCK], [F::zero(); RUN_BLOCK]);
         let mut flags = [false; RUN_BLOCK];
         for (k, (xb, ob)) in xs
@@ -995,16 +1023,22 @@ impl<F: Real> Univariate for RelaxedBernoulli<F> {
                 &members[k * RUN_BLOCK..][..n]
             };
             let np = mb.len();
-            for (j, d) in mb.iter().enumerate() {
-                (tb[j], lb[j]) = (d.temperature, logits(d));
-            }
+            let (ts, ls): (&[F], &[F]) = if packed {
+                let at = first + k * RUN_BLOCK;
+                (&params[0][at..at + np], &params[1][at..at + np])
+            } else {
+                for (j, d) in mb.iter().enumerate() {
+                    (tb[j], lb[j]) = (d.temperature, Self::kernel_logits(d));
+                }
+                (&tb[..np], &lb[..np])
+            };
             // A block whose members share one temperature passes it once (branch-free test).
-            let nt = if tb[..np].iter().fold(true, |same, &t| same & (t == tb[0])) {
+            let nt = if ts.iter().fold(true, |same, &t| same & (t == ts[0])) {
                 1
             } else {
                 np
             };
-            rb_block(level, f, &tb[..nt], &lb[..np], xb, ob, &mut flags[..n]);
+            rb_block(level, f, &ts[..nt], ls, xb, ob, &mut flags[..n]);
             // Flags are rare: test the whole block with a branch-free OR (vectorised) before
             // looking for them one by one (a byte-by-byte scan cost ~2 cycles per element).
             if !flags[..n].iter().fold(false, |any, &g| any | g) {
