@@ -208,6 +208,19 @@ pub fn ln1p_unit_f32(a: f32) -> f32 {
     ln_kernel_f32(k as f32, (m - 1.0) + c * scale)
 }
 
+/// `ln(1 + v)` for `f32` `v` in `[0, 1]` (the softplus tail `ln(1 + e^-|z|)`), within 1 ulp,
+/// with no rounding of `1 + v` and no bit reduction: below `sqrt(2) - 1` the reduced argument
+/// of [`ln_f32`] is `v` itself (`k = 0`), above it is `(v - 1) / 2` (`k = 1`; `v - 1` is
+/// exact for `v >= 1/2` and off by at most `2^-25` below, a third of an ulp of the result).
+/// Arguments outside `[0, 1]` give an unspecified value; NaN gives NaN.
+#[inline(always)]
+pub fn ln1p_unit_pos_f32(v: f32) -> f32 {
+    let hi = v > 0.41421356;
+    let f = if hi { (v - 1.0) * 0.5 } else { v };
+    let dk = if hi { 1.0 } else { 0.0 };
+    ln_kernel_f32(dk, f)
+}
+
 /// `e^w` for `f32` `w <= 0`, within 1 ulp above `e^-87`: [`exp_f32`] with `w` raised to -87
 /// (so the result is never below `e^-87 = 1.6e-38`, an absolute error under 1.7e-38) and a
 /// single scaling by `2^k` (k >= -126, a normal factor). No overflow handling: `w > 88.7`
@@ -439,6 +452,23 @@ mod tests {
             assert!((0.0..1.7e-38).contains(&e), "{w}: {e}");
         }
         assert!(exp_nonpos_f32(f32::NAN).is_nan());
+        // ln1p_unit_pos_f32 on [0, 1]: within 1 ulp of the correctly rounded value.
+        let mut worst_pos = 0;
+        let mut check_pos = |v: f32| {
+            let want = (v as f64).ln_1p() as f32;
+            let got = ln1p_unit_pos_f32(v);
+            worst_pos = worst_pos.max(ulps32(got, want));
+            assert!(ulps32(got, want) <= 1, "{v}: {got} vs {want}");
+        };
+        for bits in (0..=0x3f80_0000u32).step_by(29) {
+            check_pos(f32::from_bits(bits));
+        }
+        for i in 0..=1_000_000 {
+            check_pos(i as f32 / 1_000_000.0);
+        }
+        check_pos(1.0);
+        assert!(ln1p_unit_pos_f32(f32::NAN).is_nan());
+        println!("ln1p_unit_pos_f32 worst: {worst_pos} ulp");
         println!("ln1p_unit_f32 worst: {worst} ulp");
     }
 }

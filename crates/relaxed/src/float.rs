@@ -58,6 +58,10 @@ pub trait Real:
     /// [`crate::fastmath::ln1p_unit_f32`] (no division, no special values, within 2 ulp); for
     /// `f64` simply [`Real::fast_ln_1p`].
     fn fast_ln_1p_unit(self) -> Self;
+    /// `ln(1 + self)` for `self` in `[0, 1]` only: for `f32`
+    /// [`crate::fastmath::ln1p_unit_pos_f32`] (1 ulp, fewer operations than
+    /// [`Real::fast_ln_1p_unit`]); for `f64` simply [`Real::fast_ln_1p`].
+    fn fast_ln_1p_unit_pos(self) -> Self;
     /// `e^self` for `self <= 0` only: for `f32` [`crate::fastmath::exp_nonpos_f32`] (results
     /// below `e^-87` come out as `e^-87`); for `f64` simply [`Real::fast_exp`].
     fn fast_exp_nonpos(self) -> Self;
@@ -104,6 +108,10 @@ impl Real for f64 {
     }
     #[inline(always)]
     fn fast_ln_1p_unit(self) -> f64 {
+        crate::fastmath::ln1p_f64(self)
+    }
+    #[inline(always)]
+    fn fast_ln_1p_unit_pos(self) -> f64 {
         crate::fastmath::ln1p_f64(self)
     }
     #[inline(always)]
@@ -154,6 +162,10 @@ impl Real for f32 {
         crate::fastmath::ln1p_unit_f32(self)
     }
     #[inline(always)]
+    fn fast_ln_1p_unit_pos(self) -> f32 {
+        crate::fastmath::ln1p_unit_pos_f32(self)
+    }
+    #[inline(always)]
     fn fast_exp_nonpos(self) -> f32 {
         crate::fastmath::exp_nonpos_f32(self)
     }
@@ -188,5 +200,8 @@ pub(crate) fn needs_widening<F: Real>(log_space: bool, r: F, s: F) -> bool {
     } else {
         F::one()
     };
-    F::NEEDS_WIDENING & (s.is_nan() | (s > F::WIDEN_RATIO * scale))
+    // `!(s <= bound)`: `s > bound` or `s` NaN, in one comparison (the bound is never NaN).
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    let over = !(s <= F::WIDEN_RATIO * scale);
+    F::NEEDS_WIDENING & over
 }

@@ -720,8 +720,9 @@ fn rb_density<G: Real>(t: G, l: G, x: G) -> (G, G) {
 /// ```
 ///
 /// with the lean functions of [`crate::fastmath`] (no special values, no division in the
-/// `ln1p`s): `ln x` ([`Real::fast_ln_normal`], 1 ulp), `ln(1 - x)` and `ln(1 + e^-|z|)`
-/// ([`Real::fast_ln_1p_unit`], 2 ulp), `e^-|z|` ([`Real::fast_exp_nonpos`], 1 ulp, floored at
+/// `ln1p`s): `ln x` ([`Real::fast_ln_normal`], 1 ulp), `ln(1 - x)` ([`Real::fast_ln_1p_unit`],
+/// 2 ulp), `ln(1 + e^-|z|)` ([`Real::fast_ln_1p_unit_pos`], 1 ulp), `e^-|z|`
+/// ([`Real::fast_exp_nonpos`], 1 ulp, floored at
 /// `e^-87`: an absolute error below 1.7e-38). Each of these results and each of the eight
 /// roundings of the arithmetic is off by at most `2 * 2^-24` of a magnitude in
 /// `S = |ln t| + |l| + |z| + (t + 1)(|ln x| + |ln(1 - x)|) + 2 tail` (the errors of `ln x` and
@@ -739,7 +740,7 @@ fn rb_density_narrow<G: Real>(t: G, l: G, x: G) -> (G, G) {
     let lx = x.fast_ln_normal();
     let l1x = (-x).fast_ln_1p_unit();
     let az = (t * (lx - l1x) - l).abs();
-    let tail = two * (-az).fast_exp_nonpos().fast_ln_1p_unit();
+    let tail = two * (-az).fast_exp_nonpos().fast_ln_1p_unit_pos();
     let lt = t.fast_ln();
     let sum = lx + l1x;
     let lp = ((lt - az) - sum) - tail;
@@ -787,11 +788,8 @@ fn rb_z<G: Real>(t: G, l: G, x: G) -> (G, G) {
 /// `f32` error bound that asks for `f64` ([`needs_widening`], the rule of [`widen_if_needed`]).
 #[inline(always)]
 fn rb_flag<G: Real>(log_space: bool, r: G, s: G, l: G, x: G) -> bool {
-    needs_widening(log_space, r, s)
-        | (x <= G::zero())
-        | (x >= G::one())
-        | x.is_nan()
-        | !l.is_finite()
+    // `!(0 < x < 1)` is also true for NaN.
+    needs_widening(log_space, r, s) | !((x > G::zero()) & (x < G::one())) | !l.is_finite()
 }
 
 crate::kernels::multiversion! {
