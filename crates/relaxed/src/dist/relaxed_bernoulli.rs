@@ -1183,3 +1183,63 @@ impl<F: Real> Reparameterized for RelaxedBernoulli<F> {
 }
 
 crate::traits::impl_rand_distribution!(RelaxedBernoulli);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::{SimdLevel, simd_level};
+
+    /// Every build of the evaluation kernel this CPU runs (AVX-512, AVX2) gives the baseline
+    /// build's bits and flags, for every function and parameter layout, over values that hit
+    /// the special cases and a sample-like spread of interior values.
+    fn builds_agree<F: Real>() {
+        let c = F::from_f64;
+        let mut xs: Vec<F> = [
+            -0.5, 0.0, 5e-324, 1e-300, 1e-40, 1e-10, 1e-3, 0.1, 0.3, 0.5, 0.7, 0.999, 1.0, 1.5,
+        ]
+        .iter()
+        .map(|&v| c(v))
+        .chain([F::nan(), F::one() - F::epsilon()])
+        .collect();
+        xs.extend((1..RUN_BLOCK - xs.len() + 1).map(|i| c((i as f64 * 0.618_034).fract())));
+        let n = xs.len();
+        assert_eq!(n, RUN_BLOCK);
+        let ts: Vec<F> = (0..n)
+            .map(|i| c([1e-3, 0.5, 1.0, 7.0, 1e3][i % 5]))
+            .collect();
+        let ls: Vec<F> = (0..n)
+            .map(|i| c([-700.0, -3.0, 0.0, 0.3, 40.0, f64::INFINITY, f64::NAN][i % 7]))
+            .collect();
+        let layouts: [(&[F], &[F]); 3] = [(&ts[..1], &ls[3..4]), (&ts[1..2], &ls), (&ts, &ls)];
+        for f in Function::ALL {
+            for (t, l) in layouts {
+                let (mut base, mut base_flags) = (vec![F::zero(); n], vec![false; n]);
+                rb_block(
+                    SimdLevel::Baseline,
+                    f,
+                    t,
+                    l,
+                    &xs,
+                    &mut base,
+                    &mut base_flags,
+                );
+                for level in [SimdLevel::Avx2, SimdLevel::Avx512] {
+                    let (mut out, mut flags) = (vec![F::zero(); n], vec![false; n]);
+                    rb_block(level, f, t, l, &xs, &mut out, &mut flags);
+                    for j in 0..n {
+                        let same = out[j] == base[j] || (out[j].is_nan() && base[j].is_nan());
+                        let same = same || (flags[j] && base_flags[j]);
+                        assert!(same && flags[j] == base_flags[j], "{level:?} {f} {j}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn evaluation_kernel_builds_agree_to_the_bit() {
+        println!("simd level: {:?}", simd_level());
+        builds_agree::<f32>();
+        builds_agree::<f64>();
+    }
+}
