@@ -11,6 +11,9 @@
 //! below 1 ulp for `ln` and `exp` (checked against `std` over millions of arguments in the
 //! tests, and against 60-digit mpmath through the reference tables of the distributions).
 //! Special values (0, subnormals, ±inf, NaN, negative arguments) follow IEEE 754 / `std`.
+//! The lean `f32` variants ([`ln_normal_f32`], [`ln1p_unit_f32`], [`ln1p_unit_pos_f32`],
+//! [`exp_nonpos_f32`]) serve the `f32` density kernel: each is accurate on a stated domain
+//! only and skips the special-value selects (the kernel flags or widens anything outside).
 //!
 //! Every operation is a plain IEEE operation (no fused multiply-add, no reassociation), so a
 //! result is bit-identical whether the loop runs as scalar code, SSE2 or AVX2.

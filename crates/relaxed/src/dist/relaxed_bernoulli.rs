@@ -979,9 +979,16 @@ impl<F: Real> Univariate for RelaxedBernoulli<F> {
         Self::evaluate_run_with(members, &[], 0, f, xs, out)
     }
 
-    /// The temperatures and the logits (NaN for an invalid member, which the kernel flags).
+    /// The temperatures (a single one when every member has it, e.g. a scalar temperature
+    /// broadcast against an array of logits) and the logits (NaN for an invalid member, which
+    /// the kernel flags).
     fn run_params(members: &[Self]) -> Vec<Vec<F>> {
-        let t = members.iter().map(|d| d.temperature).collect();
+        let mut t: Vec<F> = members.iter().map(|d| d.temperature).collect();
+        if let Some(&t0) = t.first()
+            && t.iter().all(|&ti| ti == t0)
+        {
+            t.truncate(1);
+        }
         let l = members.iter().map(Self::kernel_logits).collect();
         vec![t, l]
     }
@@ -1023,28 +1030,39 @@ impl<F: Real> Univariate for RelaxedBernoulli<F> {
             let np = mb.len();
             let (ts, ls): (&[F], &[F]) = if packed {
                 let at = first + k * RUN_BLOCK;
-                (&params[0][at..at + np], &params[1][at..at + np])
+                let ts = &params[0];
+                // One shared temperature (see `run_params`) is passed once.
+                let ts = if ts.len() == 1 {
+                    &ts[..]
+                } else {
+                    &ts[at..at + np]
+                };
+                (ts, &params[1][at..at + np])
             } else {
                 for (j, d) in mb.iter().enumerate() {
                     (tb[j], lb[j]) = (d.temperature, Self::kernel_logits(d));
                 }
-                (&tb[..np], &lb[..np])
+                // A block whose members share one temperature passes it once (branch-free
+                // test).
+                let nt = if tb[..np].iter().fold(true, |same, &t| same & (t == tb[0])) {
+                    1
+                } else {
+                    np
+                };
+                (&tb[..nt], &lb[..np])
             };
-            // A block whose members share one temperature passes it once (branch-free test).
-            let nt = if ts.iter().fold(true, |same, &t| same & (t == ts[0])) {
-                1
-            } else {
-                np
-            };
-            rb_block(level, f, &ts[..nt], ls, xb, ob, &mut flags[..n]);
-            // Flags are rare: test the whole block with a branch-free OR (vectorised) before
-            // looking for them one by one (a byte-by-byte scan cost ~2 cycles per element).
-            if !flags[..n].iter().fold(false, |any, &g| any | g) {
-                continue;
-            }
-            for j in (0..n).filter(|&j| flags[j]) {
-                let d = if one_member { &mb[0] } else { &mb[j] };
-                ob[j] = d.evaluate_unchecked(f, xb[j]);
+            rb_block(level, f, ts, ls, xb, ob, &mut flags[..n]);
+            // Flags are rare (values that round to 0 or 1 at low temperature, widened f32
+            // elements): test 32 at a time with a branch-free OR (vectorised) before looking
+            // at them one by one (a byte-by-byte scan of the block cost ~2 cycles per element).
+            for (c, group) in flags[..n].chunks(32).enumerate() {
+                if !group.iter().fold(false, |any, &g| any | g) {
+                    continue;
+                }
+                for j in (c * 32..c * 32 + group.len()).filter(|&j| flags[j]) {
+                    let d = if one_member { &mb[0] } else { &mb[j] };
+                    ob[j] = d.evaluate_unchecked(f, xb[j]);
+                }
             }
         }
     }
