@@ -165,6 +165,12 @@ impl<D: Univariate> Batch<D> {
             let xs = xs.as_slice().expect("standard layout");
             let mut out = output_buffer::<D::Float>(xs.len());
             let nb = self.members.len();
+            // The members' parameters as arrays, once per call (a single member needs none).
+            let params = if nb > 1 {
+                D::run_params(&self.members)
+            } else {
+                Vec::new()
+            };
             #[allow(clippy::type_complexity)]
             let work = |(k, (o, x)): (usize, (&mut [D::Float], &[D::Float]))| {
                 let start = k * CHUNK;
@@ -182,7 +188,7 @@ impl<D: Univariate> Batch<D> {
                         &self.members[m..m + len]
                     };
                     let (oh, ot) = o.split_at_mut(len);
-                    D::evaluate_run(members, f, &x[..len], oh);
+                    D::evaluate_run_with(members, &params, m, f, &x[..len], oh);
                     o = ot;
                     x = &x[len..];
                     m = 0;

@@ -11,6 +11,9 @@
 //! below 1 ulp for `ln` and `exp` (checked against `std` over millions of arguments in the
 //! tests, and against 60-digit mpmath through the reference tables of the distributions).
 //! Special values (0, subnormals, ±inf, NaN, negative arguments) follow IEEE 754 / `std`.
+//! The lean `f32` variants ([`ln_normal_f32`], [`ln1p_unit_f32`], [`ln1p_unit_pos_f32`],
+//! [`exp_nonpos_f32`]) serve the `f32` density kernel: each is accurate on a stated domain
+//! only and skips the special-value selects (the kernel flags or widens anything outside).
 //!
 //! Every operation is a plain IEEE operation (no fused multiply-add, no reassociation), so a
 //! result is bit-identical whether the loop runs as scalar code, SSE2 or AVX2.
@@ -159,6 +162,85 @@ pub fn ln1p_f32(a: f32) -> f32 {
     } else {
         y
     }
+}
+
+/// The fdlibm `ln` kernel for `f32`: `k ln 2 + ln(1 + f)` for a reduced argument `f` in about
+/// `[sqrt(2)/2 - 1, sqrt(2) - 1]` and `dk = k` (as a float). The operations and their order are
+/// those of [`ln_f32`], so the two give the same bits for the same `(k, f)`.
+#[inline(always)]
+fn ln_kernel_f32(dk: f32, f: f32) -> f32 {
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2_32 + w * LG4_32);
+    let t2 = z * (LG1_32 + w * LG3_32);
+    let r = t2 + t1;
+    let hfsq = 0.5 * f * f;
+    s * (hfsq + r) + dk * LN2_LO_32 - hfsq + f + dk * LN2_HI_32
+}
+
+/// `ln x` for a positive, normal, finite `f32` `x` (`f32::MIN_POSITIVE <= x < inf`), within 1
+/// ulp: [`ln_f32`] without its special-value handling (bit-identical to it on that domain).
+/// Other arguments (0, subnormals, negatives, ±inf, NaN) give an unspecified finite or NaN
+/// value, never a panic: callers test for them separately (the RelaxedBernoulli density flags
+/// or widens such elements).
+#[inline(always)]
+pub fn ln_normal_f32(x: f32) -> f32 {
+    let ix = x.to_bits().wrapping_add(0x3f80_0000 - 0x3f35_04f3);
+    let k = ((ix >> 23) as i32) - 0x7f;
+    let m = f32::from_bits((ix & 0x007f_ffff) + 0x3f35_04f3);
+    ln_kernel_f32(k as f32, m - 1.0)
+}
+
+/// `ln(1 + a)` for `f32` `a` in `(-1, 1]`, within a few ulp, without the division of
+/// [`ln1p_f32`]: `u = 1 + a` rounds, and its rounding error `c = a - (u - 1)` is exact
+/// (Fast2Sum, as `|a| <= 1`; `u - 1` is exact by Sterbenz for `u` in `[1/2, 2]`, and for
+/// `u < 1/2` both `u` and `u - 1 = a` are exact). With `u = m 2^k` reduced as in [`ln_f32`],
+/// `1 + a = (m + c 2^-k) 2^k` exactly, so the correction is added to the reduced argument
+/// `f = m - 1` (one rounding, relative to `f + c 2^-k`) instead of dividing `c / u`. No special
+/// values: `a = -1` gives a finite wrong value, NaN gives NaN or garbage; callers flag those.
+#[inline(always)]
+pub fn ln1p_unit_f32(a: f32) -> f32 {
+    let u = 1.0 + a;
+    let c = a - (u - 1.0);
+    let ix = u.to_bits().wrapping_add(0x3f80_0000 - 0x3f35_04f3);
+    let k = ((ix >> 23) as i32) - 0x7f;
+    let m = f32::from_bits((ix & 0x007f_ffff) + 0x3f35_04f3);
+    // 2^-k, a normal number: u is in [2^-24, 2], so k is in [-24, 1].
+    let scale = f32::from_bits(((0x7f - k) as u32) << 23);
+    ln_kernel_f32(k as f32, (m - 1.0) + c * scale)
+}
+
+/// `ln(1 + v)` for `f32` `v` in `[0, 1]` (the softplus tail `ln(1 + e^-|z|)`), within 1 ulp,
+/// with no rounding of `1 + v` and no bit reduction: below `sqrt(2) - 1` the reduced argument
+/// of [`ln_f32`] is `v` itself (`k = 0`), above it is `(v - 1) / 2` (`k = 1`; `v - 1` is
+/// exact for `v >= 1/2` and off by at most `2^-25` below, a third of an ulp of the result).
+/// Arguments outside `[0, 1]` give an unspecified value; NaN gives NaN.
+#[inline(always)]
+pub fn ln1p_unit_pos_f32(v: f32) -> f32 {
+    let hi = v > 0.41421356;
+    let f = if hi { (v - 1.0) * 0.5 } else { v };
+    let dk = if hi { 1.0 } else { 0.0 };
+    ln_kernel_f32(dk, f)
+}
+
+/// `e^w` for `f32` `w <= 0`, within 1 ulp above `e^-87`: [`exp_f32`] with `w` raised to -87
+/// (so the result is never below `e^-87 = 1.6e-38`, an absolute error under 1.7e-38) and a
+/// single scaling by `2^k` (k >= -126, a normal factor). No overflow handling: `w > 88.7`
+/// gives `inf` or garbage; NaN propagates.
+#[inline(always)]
+pub fn exp_nonpos_f32(w: f32) -> f32 {
+    let xc = if w < -87.0 { -87.0 } else { w };
+    let big = xc * INV_LN2_32 + ROUND_32;
+    let kf = big - ROUND_32;
+    let k = (big.to_bits() as i32).wrapping_sub(ROUND_32.to_bits() as i32);
+    let hi = xc - kf * LN2_HI_E32;
+    let lo = kf * LN2_LO_E32;
+    let r = hi - lo;
+    let rr = r * r;
+    let c = r - rr * (P1_32 + rr * P2_32);
+    let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
+    y * f32::from_bits(((k + 127) as u32) << 23)
 }
 
 const INV_LN2_32: f32 = core::f32::consts::LOG2_E;
@@ -333,5 +415,63 @@ mod tests {
                 ln1p_f32(x)
             );
         }
+    }
+    #[test]
+    fn lean_f32_functions_are_accurate() {
+        // ln_normal_f32: the bits of ln_f32 on every positive normal (a stride of them).
+        for bits in (0x0080_0000..0x7f80_0000u32).step_by(61) {
+            let x = f32::from_bits(bits);
+            assert_eq!(ln_normal_f32(x).to_bits(), ln_f32(x).to_bits(), "{x}");
+        }
+        // ln1p_unit_f32 on (-1, 1]: within 2 ulp of the correctly rounded value, including the
+        // tiny arguments and those next to -1.
+        let mut worst = 0;
+        let mut check = |a: f32| {
+            let want = (a as f64).ln_1p() as f32;
+            let got = ln1p_unit_f32(a);
+            worst = worst.max(ulps32(got, want));
+            assert!(ulps32(got, want) <= 2, "{a}: {got} vs {want}");
+        };
+        for i in 1..=2_000_000 {
+            check(-1.0 + i as f32 * (2.0 / 2_000_000.0));
+        }
+        for bits in (0..0x3f80_0000u32).step_by(101) {
+            let a = f32::from_bits(bits);
+            check(a);
+            if a < 1.0 {
+                check(-a);
+            }
+        }
+        for a in [1.0f32, -0.99999994, 0.0, -0.0, 1e-45, 5.9604645e-8] {
+            check(a);
+        }
+        // exp_nonpos_f32: the bits of exp_f32 on [-87, 0], and within 1.7e-38 below.
+        for i in 0..2_000_000 {
+            let w = -(i as f32) * (87.0 / 2_000_000.0);
+            assert_eq!(exp_nonpos_f32(w).to_bits(), exp_f32(w).to_bits(), "{w}");
+        }
+        for w in [-87.5f32, -100.0, -1e30, f32::NEG_INFINITY] {
+            let e = exp_nonpos_f32(w);
+            assert!((0.0..1.7e-38).contains(&e), "{w}: {e}");
+        }
+        assert!(exp_nonpos_f32(f32::NAN).is_nan());
+        // ln1p_unit_pos_f32 on [0, 1]: within 1 ulp of the correctly rounded value.
+        let mut worst_pos = 0;
+        let mut check_pos = |v: f32| {
+            let want = (v as f64).ln_1p() as f32;
+            let got = ln1p_unit_pos_f32(v);
+            worst_pos = worst_pos.max(ulps32(got, want));
+            assert!(ulps32(got, want) <= 1, "{v}: {got} vs {want}");
+        };
+        for bits in (0..=0x3f80_0000u32).step_by(29) {
+            check_pos(f32::from_bits(bits));
+        }
+        for i in 0..=1_000_000 {
+            check_pos(i as f32 / 1_000_000.0);
+        }
+        check_pos(1.0);
+        assert!(ln1p_unit_pos_f32(f32::NAN).is_nan());
+        println!("ln1p_unit_pos_f32 worst: {worst_pos} ulp");
+        println!("ln1p_unit_f32 worst: {worst} ulp");
     }
 }

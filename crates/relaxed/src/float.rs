@@ -49,6 +49,22 @@ pub trait Real:
     fn fast_ln_1p(self) -> Self;
     /// `e^self`, branch-free and vectorisable, within 1 ulp.
     fn fast_exp(self) -> Self;
+    /// `ln self` for a positive normal finite argument only (anything else gives an
+    /// unspecified value): for `f32` [`crate::fastmath::ln_normal_f32`], which skips the
+    /// special-value handling of [`Real::fast_ln`] (same bits on that domain); for `f64`
+    /// simply [`Real::fast_ln`].
+    fn fast_ln_normal(self) -> Self;
+    /// `ln(1 + self)` for `self` in `(-1, 1]` only: for `f32`
+    /// [`crate::fastmath::ln1p_unit_f32`] (no division, no special values, within 2 ulp); for
+    /// `f64` simply [`Real::fast_ln_1p`].
+    fn fast_ln_1p_unit(self) -> Self;
+    /// `ln(1 + self)` for `self` in `[0, 1]` only: for `f32`
+    /// [`crate::fastmath::ln1p_unit_pos_f32`] (1 ulp, fewer operations than
+    /// [`Real::fast_ln_1p_unit`]); for `f64` simply [`Real::fast_ln_1p`].
+    fn fast_ln_1p_unit_pos(self) -> Self;
+    /// `e^self` for `self <= 0` only: for `f32` [`crate::fastmath::exp_nonpos_f32`] (results
+    /// below `e^-87` come out as `e^-87`); for `f64` simply [`Real::fast_exp`].
+    fn fast_exp_nonpos(self) -> Self;
 }
 
 impl Real for f64 {
@@ -86,6 +102,22 @@ impl Real for f64 {
     fn fast_exp(self) -> f64 {
         crate::fastmath::exp_f64(self)
     }
+    #[inline(always)]
+    fn fast_ln_normal(self) -> f64 {
+        crate::fastmath::ln_f64(self)
+    }
+    #[inline(always)]
+    fn fast_ln_1p_unit(self) -> f64 {
+        crate::fastmath::ln1p_f64(self)
+    }
+    #[inline(always)]
+    fn fast_ln_1p_unit_pos(self) -> f64 {
+        crate::fastmath::ln1p_f64(self)
+    }
+    #[inline(always)]
+    fn fast_exp_nonpos(self) -> f64 {
+        crate::fastmath::exp_f64(self)
+    }
 }
 
 impl Real for f32 {
@@ -121,6 +153,22 @@ impl Real for f32 {
     fn fast_exp(self) -> f32 {
         crate::fastmath::exp_f32(self)
     }
+    #[inline(always)]
+    fn fast_ln_normal(self) -> f32 {
+        crate::fastmath::ln_normal_f32(self)
+    }
+    #[inline(always)]
+    fn fast_ln_1p_unit(self) -> f32 {
+        crate::fastmath::ln1p_unit_f32(self)
+    }
+    #[inline(always)]
+    fn fast_ln_1p_unit_pos(self) -> f32 {
+        crate::fastmath::ln1p_unit_pos_f32(self)
+    }
+    #[inline(always)]
+    fn fast_exp_nonpos(self) -> f32 {
+        crate::fastmath::exp_nonpos_f32(self)
+    }
 }
 
 /// Runs `kernel` in `F`; if `F` may need widening and the kernel's magnitude sum `s` exceeds
@@ -152,5 +200,8 @@ pub(crate) fn needs_widening<F: Real>(log_space: bool, r: F, s: F) -> bool {
     } else {
         F::one()
     };
-    F::NEEDS_WIDENING & (s.is_nan() | (s > F::WIDEN_RATIO * scale))
+    // `!(s <= bound)`: `s > bound` or `s` NaN, in one comparison (the bound is never NaN).
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    let over = !(s <= F::WIDEN_RATIO * scale);
+    F::NEEDS_WIDENING & over
 }

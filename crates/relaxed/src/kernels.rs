@@ -143,8 +143,9 @@ macro_rules! multiversion {
                 // the CPU supports the target features they are compiled with; the level is
                 // capped by `simd_level`, which returns a level only after detecting every one of
                 // its features at run time. The bodies are safe code. Tested by
-                // `simd_builds_agree_to_the_bit` (and, for the evaluation kernels, by the
-                // reference-value tests, which run the best build).
+                // `simd_builds_agree_to_the_bit` and, for the evaluation kernels,
+                // `evaluation_kernel_builds_agree_to_the_bit` (and the reference-value tests,
+                // which run the best build).
                 #[cfg(target_arch = "x86_64")]
                 $crate::kernels::SimdLevel::Avx512 => unsafe { avx512($($arg),*) },
                 #[cfg(target_arch = "x86_64")]

@@ -29,7 +29,8 @@
 //! - `f32`: within 1e-5 on the same grid rounded to `f32` (with `x` down to 1.4e-45 and up to
 //!   1 - 2^-24). Each `f32` evaluation bounds its own rounding error from the magnitudes it
 //!   adds up and, where plain `f32` could miss the target (`t * logit(x)` nearly cancelling a
-//!   large logit, the quantile at small `t`), redoes that element in `f64`.
+//!   large logit, a subnormal `x` in the density, the quantile at small `t`), redoes that
+//!   element in `f64`.
 //! - No NaN for any valid input, no panic for any input. Invalid parameters without
 //!   `validate_args` give NaN from every method (documented, never a panic).
 //!

@@ -149,6 +149,35 @@ pub trait Univariate: Clone + fmt::Debug + Send + Sync {
         generic_run(members, f, xs, out)
     }
 
+    /// The members' parameters as a struct of arrays (each array one entry per member), built
+    /// once per batch evaluation so that [`Univariate::evaluate_run_with`] reads them
+    /// contiguously instead of gathering them from the members run after run. Empty (the
+    /// default) when the distribution does not use them.
+    fn run_params(members: &[Self]) -> Vec<Vec<Self::Float>>
+    where
+        Self: Sized,
+    {
+        let _ = members;
+        Vec::new()
+    }
+
+    /// [`Univariate::evaluate_run`] for the members `first..first + members.len()` of a batch
+    /// whose [`Univariate::run_params`] are `params` (or an empty `params`, which gives
+    /// `evaluate_run` itself, the default). The same bits as `evaluate_run`.
+    fn evaluate_run_with(
+        members: &[Self],
+        params: &[Vec<Self::Float>],
+        first: usize,
+        f: Function,
+        xs: &[Self::Float],
+        out: &mut [Self::Float],
+    ) where
+        Self: Sized,
+    {
+        let _ = (params, first);
+        Self::evaluate_run(members, f, xs, out)
+    }
+
     /// Evaluates `f` at `x`, checking `x` when `validate_args` is on.
     #[inline]
     fn evaluate(&self, f: Function, x: Self::Float) -> Result<Self::Float, Self::Error> {

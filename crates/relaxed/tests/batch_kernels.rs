@@ -83,6 +83,11 @@ fn all<F: Real>() {
     ];
     check::<F>(&temps, &logits, 3);
     check::<F>(&temps, &logits, 700); // above the parallel threshold (50 400 elements)
+    // One temperature, many logits (the kernel's one-temperature loop), as in the benchmark's
+    // broadcast case.
+    check::<F>(&[0.5], &logits, 700);
+    let wide: Vec<f64> = (0..1000).map(|i| -3.0 + 6.0 * i as f64 / 999.0).collect();
+    check::<F>(&[0.5], &wide, 60);
     check::<F>(&[0.5], &[0.3], 5000);
     check::<F>(&[1e3], &[700.0], 300);
 }
@@ -95,4 +100,37 @@ fn batch_evaluate_matches_scalar_bits_f64() {
 #[test]
 fn batch_evaluate_matches_scalar_bits_f32() {
     all::<f32>();
+}
+
+/// `evaluate_run` called directly (parameters gathered from the members, not from
+/// `run_params`) gives the scalar bits too.
+#[test]
+fn evaluate_run_without_run_params_matches_scalar_bits() {
+    fn run<F: Real>() {
+        let members: Vec<RelaxedBernoulli<F>> = (0..600)
+            .map(|i| {
+                let t = if i % 3 == 0 {
+                    0.5
+                } else {
+                    0.1 + i as f64 / 100.0
+                };
+                let l = -4.0 + i as f64 / 75.0;
+                RelaxedBernoulli::from_logits(F::from_f64(t), F::from_f64(l)).unwrap()
+            })
+            .collect();
+        let vals = values::<F>();
+        let xs: Vec<F> = (0..members.len())
+            .map(|i| vals[(i * 5 + i / 7) % vals.len()])
+            .collect();
+        for f in Function::ALL {
+            let mut out = vec![F::zero(); xs.len()];
+            RelaxedBernoulli::evaluate_run(&members, f, &xs, &mut out);
+            for (j, (&g, d)) in out.iter().zip(&members).enumerate() {
+                let want = d.evaluate_unchecked(f, xs[j]);
+                assert!(g == want || (g.is_nan() && want.is_nan()), "{f} {j}");
+            }
+        }
+    }
+    run::<f32>();
+    run::<f64>();
 }

@@ -448,6 +448,14 @@ impl<F: Real> RelaxedBernoulli<F> {
     }
 }
 
+impl<F: Real> RelaxedBernoulli<F> {
+    /// The logits as the evaluation kernel takes them: NaN for an invalid member (flagged).
+    #[inline]
+    fn kernel_logits(&self) -> F {
+        if self.valid { self.logits } else { F::nan() }
+    }
+}
+
 // ----- parameters -----
 
 impl<F: Real> RelaxedBernoulli<F> {
@@ -692,9 +700,63 @@ pub(crate) fn rb_interior<G: Real>(f: Function, t: G, l: G, x: G) -> (G, G) {
     (logistic_tail(f, z), s)
 }
 
-/// The log density for `0 < x < 1` and finite logits, and its magnitude sum.
+/// The log density for `0 < x < 1` and finite logits, and its magnitude sum: in `f64` the
+/// two-branch form ([`rb_density_branches`]), in `f32` (a type that widens) the cheaper
+/// [`rb_density_narrow`].
 #[inline(always)]
 fn rb_density<G: Real>(t: G, l: G, x: G) -> (G, G) {
+    if G::NEEDS_WIDENING {
+        rb_density_narrow(t, l, x)
+    } else {
+        rb_density_branches(t, l, x)
+    }
+}
+
+/// The log density in a type that widens (`f32`), with about half the operations of the
+/// two-branch form, from `softplus(z) + softplus(-z) = |z| + 2 ln(1 + e^-|z|)`:
+///
+/// ```text
+/// log p = ((ln t - |z|) - (ln x + ln(1 - x))) - 2 ln(1 + e^-|z|),   z = t (ln x - ln(1 - x)) - l
+/// ```
+///
+/// with the lean functions of [`crate::fastmath`] (no special values, no division in the
+/// `ln1p`s): `ln x` ([`Real::fast_ln_normal`], 1 ulp), `ln(1 - x)` ([`Real::fast_ln_1p_unit`],
+/// 2 ulp), `ln(1 + e^-|z|)` ([`Real::fast_ln_1p_unit_pos`], 1 ulp), `e^-|z|`
+/// ([`Real::fast_exp_nonpos`], 1 ulp, floored at
+/// `e^-87`: an absolute error below 1.7e-38). Each of these results and each of the eight
+/// roundings of the arithmetic is off by at most `2 * 2^-24` of a magnitude in
+/// `S = |ln t| + |l| + |z| + (t + 1)(|ln x| + |ln(1 - x)|) + 2 tail` (the errors of `ln x` and
+/// `ln(1 - x)` reach the result once directly and once through `z`, times `t`, hence the
+/// factor `t + 1`; `|z| <= t (|ln x| + |ln(1 - x)|) + |l|`), and summing them gives an error
+/// below `4 * 2^-24 * S`, the bound that [`Real::WIDEN_RATIO`] assumes. Where `S` is large
+/// against the result (a large logit cancelled by `t logit(x)`), [`needs_widening`] asks for
+/// `f64`. `ln x` needs a normal `x`: a subnormal `x` gets a NaN magnitude sum, which widens.
+/// Cancellation-free terms aside, the form is exact to the same rounding budget as the
+/// two-branch form (both expand to `l - (t + 1) ln x + (t - 1) ln(1 - x)` for `z >= 0`).
+#[inline(always)]
+fn rb_density_narrow<G: Real>(t: G, l: G, x: G) -> (G, G) {
+    let one = G::one();
+    let two = one + one;
+    let lx = x.fast_ln_normal();
+    let l1x = (-x).fast_ln_1p_unit();
+    let az = (t * (lx - l1x) - l).abs();
+    let tail = two * (-az).fast_exp_nonpos().fast_ln_1p_unit_pos();
+    let lt = t.fast_ln();
+    let sum = lx + l1x;
+    let lp = ((lt - az) - sum) - tail;
+    // ln x, ln(1 - x) <= 0, so |ln x| + |ln(1 - x)| = -sum.
+    let s = (lt.abs() + l.abs()) + az - (t + one) * sum + two * tail;
+    let s = if x < G::min_positive_value() {
+        G::nan()
+    } else {
+        s
+    };
+    (lp, s)
+}
+
+/// The log density in TFP's two-branch form (chosen by the sign of `z`), and its magnitude sum.
+#[inline(always)]
+fn rb_density_branches<G: Real>(t: G, l: G, x: G) -> (G, G) {
     let one = G::one();
     let lx = x.fast_ln();
     let l1x = (-x).fast_ln_1p();
@@ -726,16 +788,14 @@ fn rb_z<G: Real>(t: G, l: G, x: G) -> (G, G) {
 /// `f32` error bound that asks for `f64` ([`needs_widening`], the rule of [`widen_if_needed`]).
 #[inline(always)]
 fn rb_flag<G: Real>(log_space: bool, r: G, s: G, l: G, x: G) -> bool {
-    needs_widening(log_space, r, s)
-        | (x <= G::zero())
-        | (x >= G::one())
-        | x.is_nan()
-        | !l.is_finite()
+    // `!(0 < x < 1)` is also true for NaN.
+    needs_widening(log_space, r, s) | !((x > G::zero()) & (x < G::one())) | !l.is_finite()
 }
 
 crate::kernels::multiversion! {
     /// The interior kernel over a block: `out[j]` and `flags[j]` (see [`rb_flag`]) for
-    /// parameters `t`, `l` (length 1, or the block's length) and values `xs`.
+    /// parameters `t`, `l` (each of length 1 or the block's length; `t` of length 1 with `l`
+    /// of the block's length is the one-temperature case) and values `xs`.
     fn rb_block<F: Real>(
         f: Function,
         t: &[F],
@@ -746,9 +806,18 @@ crate::kernels::multiversion! {
     ) {
         macro_rules! lanes {
             ($kernel:expr) => {
-                if t.len() == 1 {
+                if t.len() == 1 && l.len() == 1 {
                     let (t, l) = (t[0], l[0]);
                     for ((o, g), &x) in out.iter_mut().zip(flags.iter_mut()).zip(xs) {
+                        (*o, *g) = $kernel(t, l, x);
+                    }
+                } else if t.len() == 1 {
+                    // One temperature, many logits (e.g. a scalar temperature broadcast
+                    // against an array of logits): `ln t` stays out of the loop.
+                    let t = t[0];
+                    for (((o, g), &x), &l) in
+                        out.iter_mut().zip(flags.iter_mut()).zip(xs).zip(l)
+                    {
                         (*o, *g) = $kernel(t, l, x);
                     }
                 } else {
@@ -905,19 +974,46 @@ impl<F: Real> Univariate for RelaxedBernoulli<F> {
         check_unit(f, x, F::zero(), F::one(), &self.name)
     }
 
+    /// [`Univariate::evaluate_run_with`] with the parameters taken from the members.
+    fn evaluate_run(members: &[Self], f: Function, xs: &[F], out: &mut [F]) {
+        Self::evaluate_run_with(members, &[], 0, f, xs, out)
+    }
+
+    /// The temperatures (a single one when every member has it, e.g. a scalar temperature
+    /// broadcast against an array of logits) and the logits (NaN for an invalid member, which
+    /// the kernel flags).
+    fn run_params(members: &[Self]) -> Vec<Vec<F>> {
+        let mut t: Vec<F> = members.iter().map(|d| d.temperature).collect();
+        if let Some(&t0) = t.first()
+            && t.iter().all(|&ti| ti == t0)
+        {
+            t.truncate(1);
+        }
+        let l = members.iter().map(Self::kernel_logits).collect();
+        vec![t, l]
+    }
+
     /// The vectorised loop: blocks of 256 elements go through the branch-free
     /// interior kernel with a flag per element for what it does not cover
     /// (values at or outside the support edges, infinite logits, invalid parameters, an `f32`
     /// element whose error bound asks for `f64`); flagged elements are then redone by
-    /// [`Univariate::evaluate_unchecked`], so every element has the scalar method's bits.
-    fn evaluate_run(members: &[Self], f: Function, xs: &[F], out: &mut [F]) {
+    /// [`Univariate::evaluate_unchecked`], so every element has the scalar method's bits. The
+    /// parameters come from `params` ([`Univariate::run_params`]) when given, else from the
+    /// members, block by block.
+    fn evaluate_run_with(
+        members: &[Self],
+        params: &[Vec<F>],
+        first: usize,
+        f: Function,
+        xs: &[F],
+        out: &mut [F],
+    ) {
         if f == Function::Quantile {
             return generic_run(members, f, xs, out);
         }
         let level = crate::kernels::simd_level();
-        // Invalid members are marked by NaN logits, which the kernel flags.
-        let logits = |d: &Self| if d.valid { d.logits } else { F::nan() };
         let one_member = members.len() == 1;
+        let packed = !one_member && params.len() == 2;
         let (mut tb, mut lb) = ([F::zero(); RUN_BLOCK], [F::zero(); RUN_BLOCK]);
         let mut flags = [false; RUN_BLOCK];
         for (k, (xb, ob)) in xs
@@ -932,13 +1028,41 @@ impl<F: Real> Univariate for RelaxedBernoulli<F> {
                 &members[k * RUN_BLOCK..][..n]
             };
             let np = mb.len();
-            for (j, d) in mb.iter().enumerate() {
-                (tb[j], lb[j]) = (d.temperature, logits(d));
-            }
-            rb_block(level, f, &tb[..np], &lb[..np], xb, ob, &mut flags[..n]);
-            for j in (0..n).filter(|&j| flags[j]) {
-                let d = if one_member { &mb[0] } else { &mb[j] };
-                ob[j] = d.evaluate_unchecked(f, xb[j]);
+            let (ts, ls): (&[F], &[F]) = if packed {
+                let at = first + k * RUN_BLOCK;
+                let ts = &params[0];
+                // One shared temperature (see `run_params`) is passed once.
+                let ts = if ts.len() == 1 {
+                    &ts[..]
+                } else {
+                    &ts[at..at + np]
+                };
+                (ts, &params[1][at..at + np])
+            } else {
+                for (j, d) in mb.iter().enumerate() {
+                    (tb[j], lb[j]) = (d.temperature, Self::kernel_logits(d));
+                }
+                // A block whose members share one temperature passes it once (branch-free
+                // test).
+                let nt = if tb[..np].iter().fold(true, |same, &t| same & (t == tb[0])) {
+                    1
+                } else {
+                    np
+                };
+                (&tb[..nt], &lb[..np])
+            };
+            rb_block(level, f, ts, ls, xb, ob, &mut flags[..n]);
+            // Flags are rare (values that round to 0 or 1 at low temperature, widened f32
+            // elements): test 32 at a time with a branch-free OR (vectorised) before looking
+            // at them one by one (a byte-by-byte scan of the block cost ~2 cycles per element).
+            for (c, group) in flags[..n].chunks(32).enumerate() {
+                if !group.iter().fold(false, |any, &g| any | g) {
+                    continue;
+                }
+                for j in (c * 32..c * 32 + group.len()).filter(|&j| flags[j]) {
+                    let d = if one_member { &mb[0] } else { &mb[j] };
+                    ob[j] = d.evaluate_unchecked(f, xb[j]);
+                }
             }
         }
     }
@@ -1077,3 +1201,63 @@ impl<F: Real> Reparameterized for RelaxedBernoulli<F> {
 }
 
 crate::traits::impl_rand_distribution!(RelaxedBernoulli);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::{SimdLevel, simd_level};
+
+    /// Every build of the evaluation kernel this CPU runs (AVX-512, AVX2) gives the baseline
+    /// build's bits and flags, for every function and parameter layout, over values that hit
+    /// the special cases and a sample-like spread of interior values.
+    fn builds_agree<F: Real>() {
+        let c = F::from_f64;
+        let mut xs: Vec<F> = [
+            -0.5, 0.0, 5e-324, 1e-300, 1e-40, 1e-10, 1e-3, 0.1, 0.3, 0.5, 0.7, 0.999, 1.0, 1.5,
+        ]
+        .iter()
+        .map(|&v| c(v))
+        .chain([F::nan(), F::one() - F::epsilon()])
+        .collect();
+        xs.extend((1..RUN_BLOCK - xs.len() + 1).map(|i| c((i as f64 * 0.618_034).fract())));
+        let n = xs.len();
+        assert_eq!(n, RUN_BLOCK);
+        let ts: Vec<F> = (0..n)
+            .map(|i| c([1e-3, 0.5, 1.0, 7.0, 1e3][i % 5]))
+            .collect();
+        let ls: Vec<F> = (0..n)
+            .map(|i| c([-700.0, -3.0, 0.0, 0.3, 40.0, f64::INFINITY, f64::NAN][i % 7]))
+            .collect();
+        let layouts: [(&[F], &[F]); 3] = [(&ts[..1], &ls[3..4]), (&ts[1..2], &ls), (&ts, &ls)];
+        for f in Function::ALL {
+            for (t, l) in layouts {
+                let (mut base, mut base_flags) = (vec![F::zero(); n], vec![false; n]);
+                rb_block(
+                    SimdLevel::Baseline,
+                    f,
+                    t,
+                    l,
+                    &xs,
+                    &mut base,
+                    &mut base_flags,
+                );
+                for level in [SimdLevel::Avx2, SimdLevel::Avx512] {
+                    let (mut out, mut flags) = (vec![F::zero(); n], vec![false; n]);
+                    rb_block(level, f, t, l, &xs, &mut out, &mut flags);
+                    for j in 0..n {
+                        let same = out[j] == base[j] || (out[j].is_nan() && base[j].is_nan());
+                        let same = same || (flags[j] && base_flags[j]);
+                        assert!(same && flags[j] == base_flags[j], "{level:?} {f} {j}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn evaluation_kernel_builds_agree_to_the_bit() {
+        println!("simd level: {:?}", simd_level());
+        builds_agree::<f32>();
+        builds_agree::<f64>();
+    }
+}
