@@ -1,11 +1,15 @@
 //! Logistic(loc, scale) over Burn tensors, the noise the relaxed distributions rest on.
 
+use std::fmt;
+use std::sync::Arc;
+
 use burn::tensor::{Bool, DType, Tensor};
 
-use crate::DistributionError;
 use crate::ops::{
-    Tail, batch_shape, expand, logistic_noise, logit, out_shape, pair, safe, sample_output_shape,
+    Domain, Tail, batch_shape, check_value, expand, first_violation, logistic_noise, logit,
+    out_shape, pair, safe, sample_output_shape,
 };
+use crate::{DistributionError, Violation};
 
 /// Logistic(loc μ, scale s) over Burn tensors: `X = μ + s L`, the tensor mirror of
 /// [`relaxed::Logistic`].
@@ -19,17 +23,40 @@ use crate::ops::{
 ///
 /// Shapes and gradients as [`crate::RelaxedBernoulli`]. `x = ±inf` has density `-inf` and cdf
 /// 0 / 1; `quantile(0) = -inf`, `quantile(1) = inf`, NaN outside `[0, 1]`. Invalid parameters
-/// (loc not finite, scale not finite or `<= 0`) give NaN.
-#[derive(Clone, Debug)]
+/// (loc not finite, scale not finite or `<= 0`) give NaN unless `validate_args` is on.
+///
+/// # Validation
+///
+/// As [`crate::RelaxedBernoulli`] (off by default; [`Logistic::with_validate_args`]): the
+/// parameters are checked when it is turned on (loc finite, scale positive and finite), and
+/// `log_prob`, `prob` and the cdf family reject NaN values, `quantile` a `q` outside `[0, 1]`
+/// or NaN, with TFP's messages and the name (default "Logistic"); the checks synchronise the
+/// device and leave the autodiff graph alone.
+#[derive(Clone)]
 pub struct Logistic<const D: usize> {
     loc: Tensor<D>,
     scale: Tensor<D>,
     batch_shape: Vec<usize>,
     widen: bool,
+    validate_args: bool,
+    name: Arc<str>,
+}
+
+impl<const D: usize> fmt::Debug for Logistic<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Logistic")
+            .field("name", &&*self.name)
+            .field("loc", &self.loc)
+            .field("scale", &self.scale)
+            .field("batch_shape", &self.batch_shape)
+            .field("validate_args", &self.validate_args)
+            .field("f64_evaluation", &self.widen)
+            .finish()
+    }
 }
 
 impl<const D: usize> Logistic<D> {
-    /// Logistic(loc, scale).
+    /// Logistic(loc, scale), named "Logistic", `validate_args = false`.
     ///
     /// # Errors
     ///
@@ -41,7 +68,64 @@ impl<const D: usize> Logistic<D> {
             scale,
             batch_shape,
             widen: true,
+            validate_args: false,
+            name: Arc::from("Logistic"),
         })
+    }
+
+    /// Turns TFP's `validate_args` on or off (default off). Turning it on checks the
+    /// parameters now, reading flags back from the device (a synchronisation): every loc
+    /// finite, every scale positive and finite. Set the name first for it to appear in the
+    /// error.
+    ///
+    /// # Errors
+    ///
+    /// [`DistributionError::InvalidArgument`] for the first failed check, in the order loc not
+    /// finite, scale not finite, scale not positive, carrying the name;
+    /// [`DistributionError::DeviceRead`] if the flags cannot be read back.
+    pub fn with_validate_args(mut self, on: bool) -> Result<Self, DistributionError> {
+        self.validate_args = on;
+        if on {
+            let (m, s) = (self.loc.clone().detach(), self.scale.clone().detach());
+            first_violation(
+                &self.name,
+                vec![
+                    (m.is_finite().bool_not(), Violation::LocNotFinite),
+                    (s.clone().is_finite().bool_not(), Violation::ScaleNotFinite),
+                    (s.lower_equal_elem(0.0), Violation::ScaleNotPositive),
+                ],
+            )?;
+        }
+        Ok(self)
+    }
+
+    /// Whether `validate_args` is on.
+    pub fn validate_args(&self) -> bool {
+        self.validate_args
+    }
+
+    /// The name shown in errors and `Debug` output (default "Logistic").
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The same distribution under another name.
+    pub fn with_name(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Under `validate_args`, checks a method's argument against `domain`.
+    fn check<const S: usize>(
+        &self,
+        x: &Tensor<S>,
+        domain: Domain,
+    ) -> Result<(), DistributionError> {
+        if self.validate_args {
+            check_value(&self.name, x, domain)
+        } else {
+            Ok(())
+        }
     }
 
     /// As [`crate::RelaxedBernoulli::with_f64_evaluation`].
@@ -98,8 +182,10 @@ impl<const D: usize> Logistic<D> {
     ///
     /// # Errors
     ///
-    /// As [`crate::RelaxedBernoulli::log_prob`].
+    /// As [`crate::LogitRelaxedBernoulli::log_prob`] (with `validate_args`, NaN values are
+    /// rejected).
     pub fn log_prob<const S: usize>(&self, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+        self.check(&x, Domain::Real)?;
         let dtype = x.dtype();
         let (x, m, s, invalid) = self.with_value(x, self.eval_dtype())?;
         let fin = x.clone().is_finite();
@@ -121,6 +207,7 @@ impl<const D: usize> Logistic<D> {
     }
 
     fn tail<const S: usize>(&self, f: Tail, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+        self.check(&x, Domain::Real)?;
         let dtype = x.dtype();
         let (x, m, s, invalid) = self.with_value(x, self.eval_dtype())?;
         let fin = x.clone().is_finite();
@@ -136,8 +223,9 @@ impl<const D: usize> Logistic<D> {
     ///
     /// # Errors
     ///
-    /// As [`crate::RelaxedBernoulli::log_prob`].
+    /// As [`crate::RelaxedBernoulli::quantile`].
     pub fn quantile<const S: usize>(&self, q: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+        self.check(&q, Domain::Probability)?;
         let dtype = q.dtype();
         let (q, m, s, invalid) = self.with_value(q, self.eval_dtype())?;
         let inside = q

@@ -1,10 +1,13 @@
 //! LogitRelaxedBernoulli: the logit of a RelaxedBernoulli, `Logistic(l / t, 1 / t)`, over Burn
 //! tensors.
 
+use std::fmt;
+use std::sync::Arc;
+
 use burn::tensor::Tensor;
 
 use crate::DistributionError;
-use crate::ops::{Tail, logit, pair, safe, select};
+use crate::ops::{Domain, Tail, logit, pair, safe, select};
 use crate::relaxed_bernoulli::{Expanded, RelaxedBernoulli};
 
 /// LogitRelaxedBernoulli(temperature t, logits l) over Burn tensors: the law of `Y = logit(X)`
@@ -23,15 +26,31 @@ use crate::relaxed_bernoulli::{Expanded, RelaxedBernoulli};
 /// Shapes, gradients and edge rules as [`RelaxedBernoulli`]: `y = ±inf` has density `-inf`
 /// and cdf 0 / 1, infinite logits are point masses at `±inf`, `quantile(0) = -inf` and
 /// `quantile(1) = inf`.
-#[derive(Clone, Debug)]
+///
+/// # Validation
+///
+/// As [`RelaxedBernoulli`] (off by default; [`LogitRelaxedBernoulli::with_validate_args`]),
+/// except that every real value and `±inf` is in the support: `log_prob`, `prob` and the cdf
+/// family reject only NaN values ([`crate::Violation::ValueNaN`]), `quantile` a `q` outside
+/// `[0, 1]`. The default name is "LogitRelaxedBernoulli".
+#[derive(Clone)]
 pub struct LogitRelaxedBernoulli<const D: usize> {
     pub(crate) inner: RelaxedBernoulli<D>,
+}
+
+impl<const D: usize> fmt::Debug for LogitRelaxedBernoulli<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("LogitRelaxedBernoulli");
+        self.inner.debug_fields(&mut s);
+        s.finish()
+    }
 }
 
 // ----- constructors -----
 
 impl<const D: usize> LogitRelaxedBernoulli<D> {
-    /// LogitRelaxedBernoulli(temperature, logits).
+    /// LogitRelaxedBernoulli(temperature, logits), named "LogitRelaxedBernoulli",
+    /// `validate_args = false`.
     ///
     /// # Errors
     ///
@@ -40,16 +59,46 @@ impl<const D: usize> LogitRelaxedBernoulli<D> {
         temperature: Tensor<D>,
         logits: Tensor<D>,
     ) -> Result<Self, DistributionError> {
-        Ok(RelaxedBernoulli::from_logits(temperature, logits)?.to_logit())
+        Ok(RelaxedBernoulli::from_logits(temperature, logits)?
+            .with_name("LogitRelaxedBernoulli")
+            .to_logit())
     }
 
-    /// LogitRelaxedBernoulli(temperature, probs) (logits `ln p - ln1p(-p)`, unclamped).
+    /// LogitRelaxedBernoulli(temperature, probs) (logits `ln p - ln1p(-p)`, unclamped), named
+    /// "LogitRelaxedBernoulli", `validate_args = false`.
     ///
     /// # Errors
     ///
     /// As [`RelaxedBernoulli::from_logits`].
     pub fn from_probs(temperature: Tensor<D>, probs: Tensor<D>) -> Result<Self, DistributionError> {
-        Ok(RelaxedBernoulli::from_probs(temperature, probs)?.to_logit())
+        Ok(RelaxedBernoulli::from_probs(temperature, probs)?
+            .with_name("LogitRelaxedBernoulli")
+            .to_logit())
+    }
+
+    /// As [`RelaxedBernoulli::with_validate_args`]: turns `validate_args` on or off, checking
+    /// the parameters now when on.
+    ///
+    /// # Errors
+    ///
+    /// As [`RelaxedBernoulli::with_validate_args`].
+    pub fn with_validate_args(self, on: bool) -> Result<Self, DistributionError> {
+        Ok(self.inner.with_validate_args(on)?.to_logit())
+    }
+
+    /// Whether `validate_args` is on.
+    pub fn validate_args(&self) -> bool {
+        self.inner.validate_args()
+    }
+
+    /// The name shown in errors and `Debug` output (default "LogitRelaxedBernoulli").
+    pub fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    /// The same distribution under another name.
+    pub fn with_name(self, name: impl Into<Arc<str>>) -> Self {
+        self.inner.with_name(name).to_logit()
     }
 }
 
@@ -72,7 +121,7 @@ impl<const D: usize> LogitRelaxedBernoulli<D> {
     pub fn probs_parameter(&self) -> Tensor<D> {
         self.inner.probs_parameter()
     }
-    /// The RelaxedBernoulli `X = sigmoid(Y)`.
+    /// The RelaxedBernoulli `X = sigmoid(Y)`, with the same name and `validate_args`.
     pub fn to_relaxed(&self) -> RelaxedBernoulli<D> {
         self.inner.clone()
     }
@@ -145,8 +194,10 @@ impl<const D: usize> LogitRelaxedBernoulli<D> {
     ///
     /// # Errors
     ///
-    /// As [`RelaxedBernoulli::log_prob`].
+    /// Shape errors as [`RelaxedBernoulli::log_prob`]; with `validate_args`,
+    /// [`DistributionError::InvalidArgument`] if some `y` is NaN.
     pub fn log_prob<const S: usize>(&self, y: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+        self.inner.check(&y, Domain::Real)?;
         let dtype = y.dtype();
         let (y, p) = self.with_value(y)?;
         let ok = y.clone().is_finite().bool_and(p.l_finite.clone());
@@ -176,6 +227,7 @@ impl<const D: usize> LogitRelaxedBernoulli<D> {
     }
 
     fn tail<const S: usize>(&self, f: Tail, y: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+        self.inner.check(&y, Domain::Real)?;
         let dtype = y.dtype();
         let (y, p) = self.with_value(y)?;
         let ok = y.clone().is_finite().bool_and(p.l_finite.clone());
@@ -194,8 +246,9 @@ impl<const D: usize> LogitRelaxedBernoulli<D> {
     ///
     /// # Errors
     ///
-    /// As [`RelaxedBernoulli::log_prob`].
+    /// As [`RelaxedBernoulli::quantile`].
     pub fn quantile<const S: usize>(&self, q: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+        self.inner.check(&q, Domain::Probability)?;
         let dtype = q.dtype();
         let (q, p) = self.with_value(q)?;
         let inside = q

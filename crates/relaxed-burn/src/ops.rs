@@ -14,7 +14,7 @@
 
 use burn::tensor::{Bool, DType, Device, Shape, Tensor, TensorData};
 
-use crate::DistributionError;
+use crate::{DistributionError, Violation};
 
 /// `a` where `mask`, else `b`.
 pub(crate) fn select<const S: usize>(
@@ -207,6 +207,73 @@ pub(crate) fn batch_shape<const D: usize>(
         lhs: sa.to_vec(),
         rhs: sb.to_vec(),
     })
+}
+
+/// The `validate_args` checks of one call: each mask is reduced with `any` on the device and
+/// the flags are read back to the host together (one transfer, which synchronises the device);
+/// the first check in `checks` that holds for some element is reported, with `name`. The masks
+/// are comparisons, which record nothing in the autodiff graph.
+pub(crate) fn first_violation<const S: usize>(
+    name: &str,
+    checks: Vec<(Tensor<S, Bool>, Violation)>,
+) -> Result<(), DistributionError> {
+    if checks.is_empty() {
+        return Ok(());
+    }
+    let (masks, kinds): (Vec<_>, Vec<_>) = checks.into_iter().unzip();
+    let flags: Vec<Tensor<1, Bool>> = masks.into_iter().map(|m| m.any()).collect();
+    let data =
+        Tensor::cat(flags, 0)
+            .int()
+            .try_into_data()
+            .map_err(|e| DistributionError::DeviceRead {
+                name: name.to_string(),
+                message: e.to_string(),
+            })?;
+    match data.iter::<i64>().zip(kinds).find(|(flag, _)| *flag != 0) {
+        Some((_, violation)) => Err(DistributionError::InvalidArgument {
+            name: name.to_string(),
+            violation,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The domain a method's argument is checked against under `validate_args`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Domain {
+    /// A value of a RelaxedBernoulli: `[0, 1]`, not NaN.
+    Unit,
+    /// A value of a logit-space variable: any real or `±inf`, not NaN.
+    Real,
+    /// A quantile argument: `[0, 1]`, not NaN.
+    Probability,
+}
+
+/// Checks a method's argument against its domain (see [`first_violation`]): NaN first, then
+/// below and above the support.
+pub(crate) fn check_value<const S: usize>(
+    name: &str,
+    x: &Tensor<S>,
+    domain: Domain,
+) -> Result<(), DistributionError> {
+    let x = x.clone().detach();
+    let checks = match domain {
+        Domain::Unit => vec![
+            (x.clone().is_nan(), Violation::ValueNaN),
+            (x.clone().lower_elem(0.0), Violation::ValueBelowSupport),
+            (x.greater_elem(1.0), Violation::ValueAboveSupport),
+        ],
+        Domain::Real => vec![(x.is_nan(), Violation::ValueNaN)],
+        Domain::Probability => vec![(
+            x.clone()
+                .is_nan()
+                .bool_or(x.clone().lower_elem(0.0))
+                .bool_or(x.greater_elem(1.0)),
+            Violation::QuantileOutOfRange,
+        )],
+    };
+    first_violation(name, checks)
 }
 
 /// The five methods every distribution of the crate derives from `log_prob` and its `tail`

@@ -1,13 +1,16 @@
 //! RelaxedBernoulli (binary Concrete, Gumbel-sigmoid) over Burn float tensors.
 
+use std::fmt;
+use std::sync::Arc;
+
 use burn::tensor::{Bool, DType, Tensor};
 
-use crate::DistributionError;
 use crate::logit_relaxed_bernoulli::LogitRelaxedBernoulli;
 use crate::ops::{
-    Tail, batch_shape, expand, logistic_noise, logit, out_shape, pair, probs_to_logits, safe,
-    sample_output_shape, select, sigmoid,
+    Domain, Tail, batch_shape, check_value, expand, first_violation, logistic_noise, logit,
+    out_shape, pair, probs_to_logits, safe, sample_output_shape, select, sigmoid,
 };
+use crate::{DistributionError, Violation};
 
 /// RelaxedBernoulli(temperature t, logits l) over Burn tensors: `X = sigmoid((l + L) / t)`
 /// with `L ~ Logistic(0, 1)`, the tensor mirror of [`relaxed::RelaxedBernoulli`].
@@ -42,21 +45,75 @@ use crate::ops::{
 /// Those of DESIGN §3 and the core crate: `log_prob` at `x` in {0, 1} is `+inf` for `t < 1`,
 /// `-inf` for `t > 1`, `-l` / `+l` for `t = 1`; infinite logits are point masses; outside
 /// `[0, 1]` `log_prob = -inf` and the cdf is 0 below and 1 above; `quantile` of `q` outside
-/// `[0, 1]` is NaN. Invalid parameters (t <= 0 or not finite, NaN logits, probs outside
-/// [0, 1]) give NaN from every method; nothing is validated on the host.
-#[derive(Clone, Debug)]
+/// `[0, 1]` is NaN.
+///
+/// # Validation
+///
+/// As in TFP, `validate_args` is off by default: invalid parameters (t <= 0 or not finite,
+/// NaN logits, probs outside [0, 1] or NaN) then give NaN from every method, and values
+/// outside the support give the edge values above. [`RelaxedBernoulli::with_validate_args`]
+/// turns it on: the parameters are checked at once, and `log_prob`, `prob`, the cdf family
+/// (`0 <= x <= 1`, no NaN) and `quantile` (`q` in `[0, 1]`) check their argument, returning
+/// [`DistributionError::InvalidArgument`] with TFP's message and the distribution's
+/// [`name`](RelaxedBernoulli::name) instead of a value. Each check reduces its masks on the
+/// device and reads a few flags back to the host, which synchronises the device (a cost per
+/// call, on GPU backends a stall); the checks record nothing in the autodiff graph, so
+/// gradients are the same with and without them. Samplers (`rsample`, `*_with_noise`) and the
+/// KL terms take noise, not values, and are not checked.
+///
+/// ```
+/// use burn::tensor::{DType, Device, Tensor, TensorData};
+/// use relaxed_burn::{RelaxedBernoulli, Violation};
+///
+/// let device = Device::flex().autodiff();
+/// let f64s = |v: Vec<f64>| Tensor::<1>::from_data(TensorData::new(v, [2]), (&device, DType::F64));
+/// let e = RelaxedBernoulli::from_logits(f64s(vec![0.5, 0.0]), f64s(vec![1.0, 2.0]))
+///     .unwrap()
+///     .with_name("gate")
+///     .with_validate_args(true)
+///     .unwrap_err();
+/// assert_eq!(e.violation(), Some(Violation::TemperatureNotPositive));
+/// assert_eq!(e.to_string(), "gate: Argument `temperature` must be positive.");
+/// ```
+#[derive(Clone)]
 pub struct RelaxedBernoulli<const D: usize> {
     pub(crate) temperature: Tensor<D>,
     pub(crate) logits: Tensor<D>,
     pub(crate) probs: Option<Tensor<D>>,
     pub(crate) batch_shape: Vec<usize>,
     pub(crate) widen: bool,
+    pub(crate) validate_args: bool,
+    pub(crate) name: Arc<str>,
+}
+
+impl<const D: usize> fmt::Debug for RelaxedBernoulli<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("RelaxedBernoulli");
+        self.debug_fields(&mut s);
+        s.finish()
+    }
+}
+
+impl<const D: usize> RelaxedBernoulli<D> {
+    /// The fields shown by `Debug` (shared with [`LogitRelaxedBernoulli`]).
+    pub(crate) fn debug_fields(&self, s: &mut fmt::DebugStruct<'_, '_>) {
+        s.field("name", &&*self.name)
+            .field("temperature", &self.temperature);
+        match &self.probs {
+            Some(p) => s.field("probs", p),
+            None => s.field("logits", &self.logits),
+        };
+        s.field("batch_shape", &self.batch_shape)
+            .field("validate_args", &self.validate_args)
+            .field("f64_evaluation", &self.widen);
+    }
 }
 
 // ----- constructors -----
 
 impl<const D: usize> RelaxedBernoulli<D> {
-    /// RelaxedBernoulli(temperature, logits).
+    /// RelaxedBernoulli(temperature, logits), named "RelaxedBernoulli", `validate_args = false`
+    /// (see [`RelaxedBernoulli::with_validate_args`]).
     ///
     /// # Errors
     ///
@@ -73,11 +130,14 @@ impl<const D: usize> RelaxedBernoulli<D> {
             probs: None,
             batch_shape,
             widen: true,
+            validate_args: false,
+            name: Arc::from("RelaxedBernoulli"),
         })
     }
 
     /// RelaxedBernoulli(temperature, probs), with logits `ln p - ln1p(-p)` computed from the
-    /// probs tensor without clamping (p = 0 and 1 give infinite logits, legal point masses).
+    /// probs tensor without clamping (p = 0 and 1 give infinite logits, legal point masses);
+    /// named "RelaxedBernoulli", `validate_args = false`.
     ///
     /// # Errors
     ///
@@ -90,6 +150,8 @@ impl<const D: usize> RelaxedBernoulli<D> {
             probs: Some(probs),
             batch_shape,
             widen: true,
+            validate_args: false,
+            name: Arc::from("RelaxedBernoulli"),
         })
     }
 }
@@ -103,6 +165,77 @@ impl<const D: usize> RelaxedBernoulli<D> {
     pub fn with_f64_evaluation(mut self, on: bool) -> Self {
         self.widen = on;
         self
+    }
+
+    /// Turns TFP's `validate_args` on or off (default off; see "Validation" in the type's
+    /// docs). Turning it on checks the parameters now: every temperature positive and finite,
+    /// no NaN logit, every probability in `[0, 1]` (not NaN); infinite logits and probs 0 and 1
+    /// are legal point masses. The check reads flags back from the device (a synchronisation)
+    /// and does not touch the autodiff graph. Set the name first ([`RelaxedBernoulli::with_name`])
+    /// for it to appear in the error.
+    ///
+    /// # Errors
+    ///
+    /// [`DistributionError::InvalidArgument`] for the first failed check, in the order
+    /// temperature not finite, temperature not positive, then probs NaN / below 0 / above 1 (or
+    /// logits NaN), carrying the distribution's name; [`DistributionError::DeviceRead`] if the
+    /// backend cannot read the flags back.
+    pub fn with_validate_args(mut self, on: bool) -> Result<Self, DistributionError> {
+        self.validate_args = on;
+        if on {
+            self.check_parameters()?;
+        }
+        Ok(self)
+    }
+
+    /// Whether `validate_args` is on.
+    pub fn validate_args(&self) -> bool {
+        self.validate_args
+    }
+
+    /// The name shown in errors and `Debug` output (default "RelaxedBernoulli").
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The same distribution under another name (for the errors and `Debug` output).
+    pub fn with_name(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    fn check_parameters(&self) -> Result<(), DistributionError> {
+        let t = self.temperature.clone().detach();
+        let mut checks = vec![
+            (
+                t.clone().is_finite().bool_not(),
+                Violation::TemperatureNotFinite,
+            ),
+            (t.lower_equal_elem(0.0), Violation::TemperatureNotPositive),
+        ];
+        match &self.probs {
+            Some(p) => {
+                let p = p.clone().detach();
+                checks.push((p.clone().is_nan(), Violation::ProbsNaN));
+                checks.push((p.clone().lower_elem(0.0), Violation::ProbsBelowZero));
+                checks.push((p.greater_elem(1.0), Violation::ProbsAboveOne));
+            }
+            None => checks.push((self.logits.clone().detach().is_nan(), Violation::LogitsNaN)),
+        }
+        first_violation(&self.name, checks)
+    }
+
+    /// Under `validate_args`, checks a method's argument against `domain`.
+    pub(crate) fn check<const S: usize>(
+        &self,
+        x: &Tensor<S>,
+        domain: Domain,
+    ) -> Result<(), DistributionError> {
+        if self.validate_args {
+            check_value(&self.name, x, domain)
+        } else {
+            Ok(())
+        }
     }
 
     /// The dtype evaluation runs in.
@@ -138,7 +271,8 @@ impl<const D: usize> RelaxedBernoulli<D> {
             None => sigmoid(self.logits.clone()),
         }
     }
-    /// The logit-space distribution `Y = logit(X)` with the same parameters.
+    /// The logit-space distribution `Y = logit(X)` with the same parameters, name and
+    /// `validate_args` (as the core crate's `to_logit`).
     pub fn to_logit(&self) -> LogitRelaxedBernoulli<D> {
         LogitRelaxedBernoulli {
             inner: self.clone(),
@@ -324,8 +458,11 @@ impl<const D: usize> RelaxedBernoulli<D> {
     /// # Errors
     ///
     /// [`DistributionError::IncompatibleShapes`], [`DistributionError::RankMismatch`] or
-    /// [`DistributionError::DTypeMismatch`] if `x` does not fit the batch.
+    /// [`DistributionError::DTypeMismatch`] if `x` does not fit the batch; with
+    /// `validate_args`, [`DistributionError::InvalidArgument`] if some `x` is NaN, below 0 or
+    /// above 1 (checked in that order).
     pub fn log_prob<const S: usize>(&self, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+        self.check(&x, Domain::Unit)?;
         let dtype = x.dtype();
         let (x, p) = self.with_value(x, self.eval_dtype())?;
         Ok(log_prob_expanded(x, p).cast(dtype))
@@ -340,6 +477,7 @@ impl<const D: usize> RelaxedBernoulli<D> {
     }
 
     fn tail<const S: usize>(&self, f: Tail, x: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+        self.check(&x, Domain::Unit)?;
         let dtype = x.dtype();
         let (x, p) = self.with_value(x, self.eval_dtype())?;
         let inside = x
@@ -365,8 +503,11 @@ impl<const D: usize> RelaxedBernoulli<D> {
     ///
     /// # Errors
     ///
-    /// As [`RelaxedBernoulli::log_prob`].
+    /// Shape errors as [`RelaxedBernoulli::log_prob`]; with `validate_args`,
+    /// [`DistributionError::InvalidArgument`] ([`Violation::QuantileOutOfRange`]) if some `q` is
+    /// outside `[0, 1]` or NaN.
     pub fn quantile<const S: usize>(&self, q: Tensor<S>) -> Result<Tensor<S>, DistributionError> {
+        self.check(&q, Domain::Probability)?;
         let dtype = q.dtype();
         let (q, p) = self.with_value(q, self.eval_dtype())?;
         let inside = q

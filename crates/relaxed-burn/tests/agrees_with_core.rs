@@ -5,7 +5,8 @@
 
 mod common;
 
-use burn::tensor::{DType, Tensor};
+use burn::tensor::DType;
+use common::agree::{Case, Evaluate, compare, grid, methods_agree_with_core, tol};
 use common::*;
 use relaxed::{Reparameterized, Univariate};
 use relaxed_burn::{Logistic, LogitRelaxedBernoulli, RelaxedBernoulli};
@@ -69,200 +70,104 @@ const YS: [f64; 12] = [
     -1e-7,
 ];
 
-/// The cartesian product of temperatures, parameters and values, as flat vectors.
-fn grid(params: &[f64], values: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let (mut t, mut p, mut x) = (vec![], vec![], vec![]);
-    for &ti in &TEMPS {
-        for &pi in params {
-            for &xi in values {
-                t.push(ti);
-                p.push(pi);
-                x.push(xi);
-            }
-        }
-    }
-    (t, p, x)
-}
-
-/// Asserts `got` matches `want` elementwise within `tol`, returns the largest error.
-fn compare(
-    name: &str,
-    got: &[f64],
-    want: &[f64],
-    log_space: bool,
-    dtype: DType,
-    tol: f64,
-    inputs: &[(f64, f64, f64)],
-) -> f64 {
-    let mut worst = 0.0_f64;
-    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        let e = err(g, w, log_space, tiny(dtype));
-        assert!(
-            e <= tol,
-            "{name} {dtype:?} at (t, param, x) = {:?}: got {g:e}, core {w:e}, error {e:e}",
-            inputs[i]
-        );
-        worst = worst.max(e);
-    }
-    eprintln!(
-        "{name:>28} {dtype:?}: max error {worst:.2e} over {} points",
-        got.len()
-    );
-    worst
-}
-
 #[derive(Clone, Copy, PartialEq)]
 enum Param {
     Logits,
     Probs,
 }
 
-fn tol(dtype: DType) -> f64 {
-    if dtype == DType::F64 {
-        TOL_F64
-    } else {
-        TOL_F32
+impl Param {
+    fn axis(self) -> &'static [f64] {
+        match self {
+            Param::Logits => &LOGITS,
+            Param::Probs => &PROBS,
+        }
     }
+    fn label(self) -> &'static str {
+        match self {
+            Param::Logits => "logits",
+            Param::Probs => "probs",
+        }
+    }
+}
+
+/// The core's `$ty` (RelaxedBernoulli or LogitRelaxedBernoulli) from `$param` in the
+/// precision of `$dtype`, its scalar method `$f` at `$x`, as `f64`.
+macro_rules! core_eval {
+    ($ty:ident, $dtype:expr, $param:expr, $t:expr, $p:expr, $f:expr, $x:expr) => {
+        if $dtype == DType::F64 {
+            match $param {
+                Param::Logits => relaxed::$ty::from_logits($t, $p),
+                Param::Probs => relaxed::$ty::from_probs($t, $p),
+            }
+            .unwrap()
+            .evaluate_unchecked($f, $x)
+        } else {
+            match $param {
+                Param::Logits => relaxed::$ty::from_logits($t as f32, $p as f32),
+                Param::Probs => relaxed::$ty::from_probs($t as f32, $p as f32),
+            }
+            .unwrap()
+            .evaluate_unchecked($f, $x as f32) as f64
+        }
+    };
 }
 
 /// The core's scalar method `f` for one element in the precision of `dtype`.
 fn core_rb(dtype: DType, param: Param, t: f64, p: f64, f: relaxed::Function, x: f64) -> f64 {
-    if dtype == DType::F64 {
-        let d = match param {
-            Param::Logits => relaxed::RelaxedBernoulli::from_logits(t, p),
-            Param::Probs => relaxed::RelaxedBernoulli::from_probs(t, p),
-        }
-        .unwrap();
-        d.evaluate_unchecked(f, x)
-    } else {
-        let d = match param {
-            Param::Logits => relaxed::RelaxedBernoulli::from_logits(t as f32, p as f32),
-            Param::Probs => relaxed::RelaxedBernoulli::from_probs(t as f32, p as f32),
-        }
-        .unwrap();
-        d.evaluate_unchecked(f, x as f32) as f64
-    }
+    core_eval!(RelaxedBernoulli, dtype, param, t, p, f, x)
 }
 
 fn core_lrb(dtype: DType, param: Param, t: f64, p: f64, f: relaxed::Function, y: f64) -> f64 {
-    if dtype == DType::F64 {
-        let d = match param {
-            Param::Logits => relaxed::LogitRelaxedBernoulli::from_logits(t, p),
-            Param::Probs => relaxed::LogitRelaxedBernoulli::from_probs(t, p),
-        }
-        .unwrap();
-        d.evaluate_unchecked(f, y)
-    } else {
-        let d = match param {
-            Param::Logits => relaxed::LogitRelaxedBernoulli::from_logits(t as f32, p as f32),
-            Param::Probs => relaxed::LogitRelaxedBernoulli::from_probs(t as f32, p as f32),
-        }
-        .unwrap();
-        d.evaluate_unchecked(f, y as f32) as f64
-    }
-}
-
-type Method = fn(&RelaxedBernoulli<1>, Tensor<1>) -> Tensor<1>;
-type LogitMethod = fn(&LogitRelaxedBernoulli<1>, Tensor<1>) -> Tensor<1>;
-
-fn rb_methods() -> Vec<(relaxed::Function, Method)> {
-    use relaxed::Function as F;
-    vec![
-        (F::LogProb, |d, x| d.log_prob(x).unwrap()),
-        (F::Prob, |d, x| d.prob(x).unwrap()),
-        (F::Cdf, |d, x| d.cdf(x).unwrap()),
-        (F::LogCdf, |d, x| d.log_cdf(x).unwrap()),
-        (F::Survival, |d, x| d.survival_function(x).unwrap()),
-        (F::LogSurvival, |d, x| d.log_survival_function(x).unwrap()),
-        (F::Quantile, |d, q| d.quantile(q).unwrap()),
-    ]
-}
-
-fn lrb_methods() -> Vec<(relaxed::Function, LogitMethod)> {
-    use relaxed::Function as F;
-    vec![
-        (F::LogProb, |d, x| d.log_prob(x).unwrap()),
-        (F::Prob, |d, x| d.prob(x).unwrap()),
-        (F::Cdf, |d, x| d.cdf(x).unwrap()),
-        (F::LogCdf, |d, x| d.log_cdf(x).unwrap()),
-        (F::Survival, |d, x| d.survival_function(x).unwrap()),
-        (F::LogSurvival, |d, x| d.log_survival_function(x).unwrap()),
-        (F::Quantile, |d, q| d.quantile(q).unwrap()),
-    ]
+    core_eval!(LogitRelaxedBernoulli, dtype, param, t, p, f, y)
 }
 
 fn relaxed_bernoulli_methods(dtype: DType, param: Param) {
-    let params: &[f64] = if param == Param::Logits {
-        &LOGITS
-    } else {
-        &PROBS
+    let label = format!("RelaxedBernoulli ({})", param.label());
+    let case = Case {
+        label: &label,
+        dtype,
+        scales: &TEMPS,
+        params: param.axis(),
+        values: &XS,
+        quantiles: &QS,
     };
-    for (f, method) in rb_methods() {
-        let values: &[f64] = if f == relaxed::Function::Quantile {
-            &QS
-        } else {
-            &XS
-        };
-        let (t, p, x) = grid(params, values);
-        let x: Vec<f64> = x.iter().map(|&v| round_to(v, dtype)).collect();
-        let d = match param {
-            Param::Logits => RelaxedBernoulli::from_logits(t1(&t, dtype), t1(&p, dtype)),
-            Param::Probs => RelaxedBernoulli::from_probs(t1(&t, dtype), t1(&p, dtype)),
-        }
-        .unwrap();
-        let got = vals(&method(&d, t1(&x, dtype)));
-        let want: Vec<f64> = (0..t.len())
-            .map(|i| core_rb(dtype, param, t[i], p[i], f, x[i]))
-            .collect();
-        let inputs: Vec<_> = (0..t.len()).map(|i| (t[i], p[i], x[i])).collect();
-        let name = format!(
-            "RelaxedBernoulli {} ({})",
-            f.name(),
-            if param == Param::Logits {
-                "logits"
-            } else {
-                "probs"
+    methods_agree_with_core(
+        &case,
+        &relaxed::Function::ALL,
+        |t, p| {
+            match param {
+                Param::Logits => RelaxedBernoulli::from_logits(t, p),
+                Param::Probs => RelaxedBernoulli::from_probs(t, p),
             }
-        );
-        compare(&name, &got, &want, f.is_log(), dtype, tol(dtype), &inputs);
-    }
+            .unwrap()
+        },
+        |f, t, p, x| core_rb(dtype, param, t, p, f, x),
+    );
 }
 
 fn logit_relaxed_bernoulli_methods(dtype: DType, param: Param) {
-    let params: &[f64] = if param == Param::Logits {
-        &LOGITS
-    } else {
-        &PROBS
+    let label = format!("LogitRelaxedBernoulli ({})", param.label());
+    let case = Case {
+        label: &label,
+        dtype,
+        scales: &TEMPS,
+        params: param.axis(),
+        values: &YS,
+        quantiles: &QS,
     };
-    for (f, method) in lrb_methods() {
-        let values: &[f64] = if f == relaxed::Function::Quantile {
-            &QS
-        } else {
-            &YS
-        };
-        let (t, p, y) = grid(params, values);
-        let y: Vec<f64> = y.iter().map(|&v| round_to(v, dtype)).collect();
-        let d = match param {
-            Param::Logits => LogitRelaxedBernoulli::from_logits(t1(&t, dtype), t1(&p, dtype)),
-            Param::Probs => LogitRelaxedBernoulli::from_probs(t1(&t, dtype), t1(&p, dtype)),
-        }
-        .unwrap();
-        let got = vals(&method(&d, t1(&y, dtype)));
-        let want: Vec<f64> = (0..t.len())
-            .map(|i| core_lrb(dtype, param, t[i], p[i], f, y[i]))
-            .collect();
-        let inputs: Vec<_> = (0..t.len()).map(|i| (t[i], p[i], y[i])).collect();
-        let name = format!(
-            "LogitRelaxedBernoulli {} ({})",
-            f.name(),
-            if param == Param::Logits {
-                "logits"
-            } else {
-                "probs"
+    methods_agree_with_core(
+        &case,
+        &relaxed::Function::ALL,
+        |t, p| {
+            match param {
+                Param::Logits => LogitRelaxedBernoulli::from_logits(t, p),
+                Param::Probs => LogitRelaxedBernoulli::from_probs(t, p),
             }
-        );
-        compare(&name, &got, &want, f.is_log(), dtype, tol(dtype), &inputs);
-    }
+            .unwrap()
+        },
+        |f, t, p, y| core_lrb(dtype, param, t, p, f, y),
+    );
 }
 
 #[test]
@@ -290,49 +195,32 @@ fn logit_relaxed_bernoulli_methods_match_core_f32() {
 }
 
 fn logistic_methods(dtype: DType) {
-    use relaxed::Function as F;
-    type M = fn(&Logistic<1>, Tensor<1>) -> Tensor<1>;
-    let methods: Vec<(F, M)> = vec![
-        (F::LogProb, |d, x| d.log_prob(x).unwrap()),
-        (F::Prob, |d, x| d.prob(x).unwrap()),
-        (F::Cdf, |d, x| d.cdf(x).unwrap()),
-        (F::LogCdf, |d, x| d.log_cdf(x).unwrap()),
-        (F::Survival, |d, x| d.survival_function(x).unwrap()),
-        (F::LogSurvival, |d, x| d.log_survival_function(x).unwrap()),
-        (F::Quantile, |d, q| d.quantile(q).unwrap()),
-    ];
     let locs = [-100.0, -1.0, 0.0, 2.5, 100.0];
-    for (f, method) in methods {
-        let values: &[f64] = if f == F::Quantile { &QS } else { &YS };
-        // TEMPS serve as scales.
-        let (s, m, x) = grid(&locs, values);
-        let x: Vec<f64> = x.iter().map(|&v| round_to(v, dtype)).collect();
-        let d = Logistic::new(t1(&m, dtype), t1(&s, dtype)).unwrap();
-        let got = vals(&method(&d, t1(&x, dtype)));
-        let want: Vec<f64> = (0..s.len())
-            .map(|i| {
-                if dtype == DType::F64 {
-                    relaxed::Logistic::new(m[i], s[i])
-                        .unwrap()
-                        .evaluate_unchecked(f, x[i])
-                } else {
-                    relaxed::Logistic::new(m[i] as f32, s[i] as f32)
-                        .unwrap()
-                        .evaluate_unchecked(f, x[i] as f32) as f64
-                }
-            })
-            .collect();
-        let inputs: Vec<_> = (0..s.len()).map(|i| (s[i], m[i], x[i])).collect();
-        compare(
-            &format!("Logistic {}", f.name()),
-            &got,
-            &want,
-            f.is_log(),
-            dtype,
-            tol(dtype),
-            &inputs,
-        );
-    }
+    // TEMPS serve as scales.
+    let case = Case {
+        label: "Logistic",
+        dtype,
+        scales: &TEMPS,
+        params: &locs,
+        values: &YS,
+        quantiles: &QS,
+    };
+    methods_agree_with_core(
+        &case,
+        &relaxed::Function::ALL,
+        |s, m| Logistic::new(m, s).unwrap(),
+        |f, s, m, x| {
+            if dtype == DType::F64 {
+                relaxed::Logistic::new(m, s)
+                    .unwrap()
+                    .evaluate_unchecked(f, x)
+            } else {
+                relaxed::Logistic::new(m as f32, s as f32)
+                    .unwrap()
+                    .evaluate_unchecked(f, x as f32) as f64
+            }
+        },
+    );
 }
 
 #[test]
@@ -344,13 +232,8 @@ fn logistic_methods_match_core() {
 /// rsample, sample_and_log_prob and the straight-through sample on the same noise as the core's
 /// scalar transforms, including samples that round to 0 or 1 at t = 1e-3.
 fn samples_on_identical_noise(dtype: DType, param: Param) {
-    let params: &[f64] = if param == Param::Logits {
-        &LOGITS
-    } else {
-        &PROBS
-    };
     let noise_vals = [-36.0, -16.0, -3.0, -0.5, 0.0, 1e-12, 0.5, 3.0, 16.0, 36.0];
-    let (t, p, n) = grid(params, &noise_vals);
+    let (t, p, n) = grid(&TEMPS, param.axis(), &noise_vals);
     let n: Vec<f64> = n.iter().map(|&v| round_to(v, dtype)).collect();
     let inputs: Vec<_> = (0..t.len()).map(|i| (t[i], p[i], n[i])).collect();
     let d = match param {
@@ -382,11 +265,7 @@ fn samples_on_identical_noise(dtype: DType, param: Param) {
         }
     };
     let want: Vec<(f64, f64, f64)> = (0..t.len()).map(core).collect();
-    let label = if param == Param::Logits {
-        "logits"
-    } else {
-        "probs"
-    };
+    let label = param.label();
     let x = vals(&d.rsample_with_noise(t1(&n, dtype)).unwrap());
     let w: Vec<f64> = want.iter().map(|w| w.0).collect();
     compare(
@@ -619,8 +498,8 @@ fn f32_without_widening_matches_core_in_the_bulk() {
     let d = RelaxedBernoulli::from_logits(t1(&t, dtype), t1(&l, dtype))
         .unwrap()
         .with_f64_evaluation(false);
-    for (f, method) in rb_methods() {
-        let got = vals(&method(&d, t1(&x, dtype)));
+    for f in relaxed::Function::ALL {
+        let got = vals(&d.evaluate(f, t1(&x, dtype)).unwrap());
         let want: Vec<f64> = (0..t.len())
             .map(|i| core_rb(dtype, Param::Logits, t[i], l[i], f, x[i]))
             .collect();
@@ -643,13 +522,13 @@ fn f32_without_widening_matches_core_in_the_bulk() {
     let c = vals(&lg.cdf(t1(&[0.5], dtype)).unwrap());
     assert_eq!(c, vec![0.5]);
     // The full grid, for the record.
-    let (t, p, x) = grid(&LOGITS, &XS);
+    let (t, p, x) = grid(&TEMPS, &LOGITS, &XS);
     let x: Vec<f64> = x.iter().map(|&v| round_to(v, dtype)).collect();
     let d = RelaxedBernoulli::from_logits(t1(&t, dtype), t1(&p, dtype))
         .unwrap()
         .with_f64_evaluation(false);
-    for (f, method) in rb_methods().into_iter().take(6) {
-        let got = vals(&method(&d, t1(&x, dtype)));
+    for f in common::agree::VALUE_FUNCTIONS {
+        let got = vals(&d.evaluate(f, t1(&x, dtype)).unwrap());
         let worst = (0..t.len())
             .map(|i| {
                 err(

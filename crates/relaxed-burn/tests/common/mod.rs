@@ -2,6 +2,8 @@
 //! finite differences of the core crate's `f64` functions.
 #![allow(dead_code)]
 
+pub mod agree;
+
 use burn::tensor::{DType, Device, Tensor, TensorData};
 
 /// `f64` values within `1e-12` of the core crate (DESIGN §4).
