@@ -10,7 +10,7 @@
 //!   --cases scalar,broadcast       scalar: t = 0.5, logits = 0.3, sample_shape [N];
 //!                                  broadcast: t = 0.5, logits of shape [1000]
 //!                                  (-3 + 6 i / 999), sample_shape [N / 1000]
-//!   --ops sample,log_prob,sample_into
+//!   --ops sample,log_prob,sample_into,log_prob_into
 //!   --reps 7                       timed repetitions (the median is reported)
 //!   --min-rep-ms 20                each repetition loops the call until it lasts this long
 //!   --no-baseline                  skip the plain-std scalar loop
@@ -19,7 +19,8 @@
 //! ```
 //!
 //! Every line is one JSON object. `"impl": "ours"` is the public API (`Batch::sample`,
-//! `Batch::log_prob`, `Batch::sample_into` into a reused buffer); `"impl": "baseline"` is the
+//! `Batch::log_prob`, `Batch::sample_into` and `Batch::evaluate_into(Function::LogProb, ..)`
+//! into a reused buffer); `"impl": "baseline"` is the
 //! plain scalar loop of the issue: the same counter-based uniforms
 //! ([`relaxed::noise::fill_uniforms`]), then `u -> ln u - ln1p(-u) -> stable sigmoid`, and
 //! `log_prob` in DESIGN §3's form `ln t - softplus(z) - softplus(-z) - ln x - ln1p(-x)`, all with
@@ -31,7 +32,7 @@ use std::time::Instant;
 
 use ndarray::{ArrayD, IxDyn};
 use relaxed::noise::fill_uniforms;
-use relaxed::{Batch, Real, RelaxedBernoulli};
+use relaxed::{Batch, Function, Real, RelaxedBernoulli};
 
 /// Elements per block of the baseline's uniforms (the core's chunk size, so the uniforms of a
 /// block stay in cache between the two loops).
@@ -290,6 +291,15 @@ fn run_dtype<F: StdMath>(o: &Options) {
                             }
                             "log_prob" => {
                                 time(o.reps, o.min_rep, || batch.log_prob(&x).expect("log_prob"))
+                            }
+                            "log_prob_into" => {
+                                let mut buf = vec![F::zero(); n];
+                                time(o.reps, o.min_rep, || {
+                                    batch
+                                        .evaluate_into(Function::LogProb, &x, &mut buf)
+                                        .expect("log_prob");
+                                    buf[n - 1]
+                                })
                             }
                             other => panic!("unknown op {other:?}"),
                         };

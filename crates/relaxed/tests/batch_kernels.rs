@@ -54,8 +54,17 @@ fn check<F: Real>(temps: &[f64], logits: &[f64], n_samples: usize) {
         .map(|i| vals[(i * 7 + i / 3) % vals.len()])
         .collect();
     let x = ArrayD::from_shape_vec(IxDyn(&shape), xs.clone()).unwrap();
+    // A caller-owned buffer, reused across functions and holding stale values: the same bits.
+    let mut buffer = vec![F::from_f64(42.0); xs.len()];
     for f in Function::ALL {
         let got = b.evaluate(f, &x).unwrap();
+        b.evaluate_into(f, &x, &mut buffer).unwrap();
+        for (i, (g, r)) in got.iter().zip(&buffer).enumerate() {
+            assert!(
+                Real::to_f64(*g).to_bits() == Real::to_f64(*r).to_bits(),
+                "{f} element {i}: evaluate_into {r:?} vs evaluate {g:?}"
+            );
+        }
         for (i, (&g, &xi)) in got.iter().zip(&xs).enumerate() {
             let want = b.members()[i % nb].evaluate_unchecked(f, xi);
             let same = g == want || (g.is_nan() && want.is_nan());
@@ -133,4 +142,34 @@ fn evaluate_run_without_run_params_matches_scalar_bits() {
     }
     run::<f32>();
     run::<f64>();
+}
+
+/// `evaluate_into` where the values stretch the batch (the general, non-contiguous path), and
+/// its length check: a wrong buffer is an error and is left untouched.
+#[test]
+fn evaluate_into_general_path_and_length_check() {
+    let t = ArrayD::from_shape_vec(IxDyn(&[2, 1]), vec![0.5_f64, 2.0]).unwrap();
+    let b = RelaxedBernoulli::batch_builder(t)
+        .logits(ArrayD::from_elem(IxDyn(&[1]), 0.3))
+        .build()
+        .unwrap();
+    let x = ndarray::arr1(&[0.1, 0.5, 0.9]);
+    let want = b.log_prob(&x).unwrap();
+    assert_eq!(want.shape(), &[2, 3]);
+    let mut out = vec![f64::NAN; 6];
+    b.evaluate_into(Function::LogProb, &x, &mut out).unwrap();
+    for (i, (w, o)) in want.iter().zip(&out).enumerate() {
+        assert_eq!(w.to_bits(), o.to_bits(), "element {i}");
+        let member = &b.members()[i / 3];
+        assert_eq!(o.to_bits(), member.log_prob(x[i % 3]).unwrap().to_bits());
+    }
+    let mut short = vec![7.0; 5];
+    let e = b
+        .evaluate_into(Function::LogProb, &x, &mut short)
+        .unwrap_err();
+    assert!(e.to_string().contains("[5]"), "{e}");
+    assert!(short.iter().all(|&v| v == 7.0));
+    let mut long = vec![7.0; 7];
+    assert!(b.evaluate_into(Function::Cdf, &x, &mut long).is_err());
+    assert!(long.iter().all(|&v| v == 7.0));
 }
