@@ -54,7 +54,10 @@
 //! variables) and `quantile` checks `q` in `[0, 1]`. A failed check is
 //! [`DistributionError::InvalidArgument`]: the [`Violation`] (with TFP's message) and the
 //! distribution's `name` (default the type's name, `with_name` to change it; also shown by
-//! `Debug`), never a panic.
+//! `Debug`), never a panic. When a tensor breaks several rules, the error names the first
+//! rule broken by any element, in the order NaN, below the support, above it (the core
+//! crate's `Batch` reports the first bad element instead: for `[1.1, -0.1]` this crate says
+//! "below", the core "above").
 //!
 //! Each check reduces boolean masks on the device and reads the flags back to the host: it
 //! **synchronises the device** (on a GPU, a stall per call), so leave it off in hot training
@@ -149,8 +152,13 @@ mod relaxed_bernoulli;
 
 use std::fmt;
 
+/// The Burn this crate is built on (`=0.22.1`), re-exported so that code using this crate's
+/// tensors needs no second, possibly different, pin of its own (the VAE experiment of
+/// `crates/relaxed-vae` uses only this).
+pub use burn;
 pub use logistic::Logistic;
 pub use logit_relaxed_bernoulli::LogitRelaxedBernoulli;
+pub use ops::{sigmoid, softplus};
 pub use relaxed_bernoulli::{RelaxedBernoulli, StraightThrough};
 
 /// What went wrong in a constructor or method of this crate's distributions.

@@ -40,7 +40,7 @@ fn neg_abs<const S: usize>(x: Tensor<S>) -> (Tensor<S>, Tensor<S, Bool>) {
 /// The stable sigmoid: `e = exp(-|x|)`, `1 / (1 + e)` for `x >= 0` and `e / (1 + e)` below.
 /// Both branches are finite for every `x` (so are their derivatives); exact relative accuracy
 /// in both tails; `sigmoid(±inf) = 1, 0` with derivative 0.
-pub(crate) fn sigmoid<const S: usize>(x: Tensor<S>) -> Tensor<S> {
+pub fn sigmoid<const S: usize>(x: Tensor<S>) -> Tensor<S> {
     let (na, pos) = neg_abs(x);
     let e = na.exp();
     let r = (e.clone() + 1.0).recip();
@@ -49,7 +49,7 @@ pub(crate) fn sigmoid<const S: usize>(x: Tensor<S>) -> Tensor<S> {
 
 /// `softplus(x) = max(x, 0) + log1p(exp(-|x|))`; its derivative is `sigmoid(x)` everywhere,
 /// including `1/2` at 0. `softplus(-inf) = 0`, `softplus(inf) = inf`.
-pub(crate) fn softplus<const S: usize>(x: Tensor<S>) -> Tensor<S> {
+pub fn softplus<const S: usize>(x: Tensor<S>) -> Tensor<S> {
     let (na, pos) = neg_abs(x.clone());
     let relu = select(pos, x.clone(), x.zeros_like());
     relu + na.exp().log1p()

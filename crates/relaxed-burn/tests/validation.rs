@@ -283,7 +283,8 @@ fn value_checks_fire() {
             assert_invalid(r, "rb", v, &format!("RelaxedBernoulli {m}({x})"));
         }
     }
-    // NaN is reported first, then below, then above (as the core crate's per-value order).
+    // NaN is reported first, then below, then above (for one value, the core crate's order;
+    // across elements the rule order decides, see the crate docs).
     for (m, r) in value_methods(&d, &[1.1, -0.1]) {
         assert_invalid(r, "rb", V::ValueBelowSupport, m);
     }

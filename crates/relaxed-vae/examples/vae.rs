@@ -16,9 +16,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use burn::tensor::Device;
 use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use relaxed_burn::burn::tensor::Device;
 use relaxed_vae::data::Mnist;
 use relaxed_vae::model::KlMode;
 use relaxed_vae::report::{RunSummary, plot_curves, plot_reconstructions, results_markdown};
@@ -78,6 +78,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         KlArg::Jang => &[KlMode::Jang],
         KlArg::Both => &[KlMode::Concrete, KlMode::Jang],
     };
+    if args.quick && args.epochs.is_some_and(|e| e < 2) {
+        return Err(
+            "--quick compares the first and the last epoch: give --epochs 2 or more".into(),
+        );
+    }
     fs::create_dir_all(&args.out)?;
     let split = Mnist::load()?.standard_split();
     let device = Device::flex().autodiff();

@@ -14,7 +14,7 @@
 //! One epoch on 200 images, then the discrete model's bounds on 100 test images:
 //!
 //! ```
-//! use burn::tensor::Device;
+//! use relaxed_burn::burn::tensor::Device;
 //! use relaxed_vae::data::Mnist;
 //! use relaxed_vae::model::KlMode;
 //! use relaxed_vae::train::{Config, Experiment};

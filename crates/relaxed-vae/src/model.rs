@@ -15,8 +15,8 @@
 //! Evaluation is on the discrete model: the ELBO with hard samples and the analytic Bernoulli KL,
 //! and the importance-weighted bound (IWAE) with `k` hard samples.
 
-use burn::tensor::{DType, Device, Tensor, TensorData};
-use relaxed_burn::LogitRelaxedBernoulli;
+use relaxed_burn::burn::tensor::{DType, Device, Tensor, TensorData};
+use relaxed_burn::{LogitRelaxedBernoulli, sigmoid, softplus};
 
 use crate::data::PIXELS;
 
@@ -75,13 +75,12 @@ pub struct Vae {
 }
 
 /// An `f32` tensor of the given shape on `device`.
+///
+/// # Panics
+///
+/// If `values.len()` is not the product of `shape`.
 pub fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D], device: &Device) -> Tensor<D> {
     Tensor::from_data(TensorData::new(values, shape), (device, DType::F32))
-}
-
-/// `ln(1 + e^z)`, stable for every `z` and with a finite gradient everywhere.
-pub fn softplus<const D: usize>(z: Tensor<D>) -> Tensor<D> {
-    z.clone().clamp_min(0.0) + z.abs().neg().exp().log1p()
 }
 
 /// A seed for stream `stream`, step `n` of a run with base seed `base` (splitmix64 of the
@@ -99,6 +98,10 @@ impl Vae {
     /// Glorot-uniform weights (seeded, from the core crate's generator), zero encoder biases and
     /// prior logits, decoder biases at the logit of the training pixel means (clamped to
     /// `[1e-4, 1 - 1e-4]`), as in Appendix D.3 of the paper.
+    ///
+    /// # Panics
+    ///
+    /// If `pixel_means` does not hold 784 values.
     pub fn new(
         pixel_means: &[f32],
         posterior_temperature: f64,
@@ -225,8 +228,8 @@ impl Vae {
     /// softplus only: `σ(a) (sp(-c) - sp(-a)) + σ(-a) (sp(c) - sp(a))`.
     pub fn bernoulli_kl(&self, a: Tensor<2>) -> Tensor<1> {
         let c = self.prior.clone().unsqueeze::<2>();
-        let q1 = softplus(a.clone().neg()).neg().exp();
-        let q0 = softplus(a.clone()).neg().exp();
+        let q1 = sigmoid(a.clone());
+        let q0 = sigmoid(a.clone().neg());
         let kl = q1 * (softplus(c.clone().neg()) - softplus(a.clone().neg()))
             + q0 * (softplus(c) - softplus(a));
         kl.sum_dim(1).squeeze_dim(1)
@@ -234,7 +237,7 @@ impl Vae {
 
     /// Hard samples `b = 1[a + L > 0]` (exactly Bernoulli(σ(a))) for encoder logits `a`, with
     /// `sample_shape` leading axes, from the core crate's stream `seed`: the sign of the
-    /// posterior's relaxed sample, so the discrete and relaxed models share their noise.
+    /// posterior's relaxed sample `(a + L) / λ1` (the same generator as the relaxed model's).
     pub fn hard_sample<const S: usize>(
         &self,
         a: Tensor<2>,
@@ -298,9 +301,7 @@ impl Vae {
         let a = self.encode(x);
         let b = self.hard_sample::<2>(a, &[], seed);
         let logits = self.decode(b * 2.0 - 1.0);
-        softplus(logits.neg())
-            .neg()
-            .exp()
+        sigmoid(logits)
             .into_data()
             .try_to_vec()
             .expect("f32 tensor")

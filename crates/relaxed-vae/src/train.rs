@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use burn::tensor::{Device, Tensor};
+use relaxed_burn::burn::tensor::{Device, Tensor};
 
 use crate::data::{Binarized, PIXELS, permutation};
 use crate::model::{Adam, KlMode, Vae, seed_for, tensor};
@@ -195,6 +195,9 @@ const STREAM_ORDER: u64 = 10;
 const STREAM_TRAIN: u64 = 11;
 const STREAM_EPOCH_EVAL: u64 = 12;
 const STREAM_FINAL: u64 = 13;
+/// Added to an evaluation stream for the test images, so that image `i` of the training and
+/// of the test set do not share their noise.
+const TEST_OFFSET: u64 = 100;
 
 impl Experiment {
     /// A fresh model for `config` on `device`, trained on `train` and evaluated on `test`
@@ -210,6 +213,16 @@ impl Experiment {
         device: &Device,
     ) -> Result<Self, ConfigError> {
         config.check()?;
+        for (what, set) in [("training", train), ("test", test)] {
+            if set.pixels.len() != set.len() * PIXELS || set.gray.len() != set.pixels.len() {
+                return Err(ConfigError(format!(
+                    "the {what} set is inconsistent: {} labels, {} pixels, {} grey levels",
+                    set.len(),
+                    set.pixels.len(),
+                    set.gray.len()
+                )));
+            }
+        }
         if config.train_size > train.len() || config.test_size > test.len() {
             return Err(ConfigError(format!(
                 "the configuration asks for {} training and {} test images; the sets have {} and {}",
@@ -271,6 +284,10 @@ impl Experiment {
     }
 
     /// Rows `start..end` of `set` as a tensor.
+    ///
+    /// # Panics
+    ///
+    /// If `start > end` or `end > set.len()`.
     pub fn rows(&self, set: &Binarized, start: usize, end: usize) -> Tensor<2> {
         self.batch_of(set, start..end)
     }
@@ -321,12 +338,17 @@ impl Experiment {
             let done = (i + 1) * cfg.batch;
             progress(i + 1, batches, total / done.min(cfg.train_size) as f64);
         }
-        let eval_seed = seed_for(cfg.seed, STREAM_EPOCH_EVAL, epoch as u64);
+        let seed = |stream| seed_for(cfg.seed, stream, epoch as u64);
         let discrete_train = -self
-            .mean_discrete_elbo(&self.train, cfg.train_eval_size, 1, eval_seed)
+            .mean_discrete_elbo(&self.train, cfg.train_eval_size, 1, seed(STREAM_EPOCH_EVAL))
             .mean;
         let discrete_test = -self
-            .mean_discrete_elbo(&self.test, cfg.test_size, 1, eval_seed)
+            .mean_discrete_elbo(
+                &self.test,
+                cfg.test_size,
+                1,
+                seed(STREAM_EPOCH_EVAL + TEST_OFFSET),
+            )
             .mean;
         let stats = EpochStats {
             epoch,
@@ -404,10 +426,14 @@ impl Experiment {
     /// The final evaluation on the evaluated training images and on the test images:
     /// `(train, test)`.
     pub fn evaluate(&self) -> (Evaluation, Evaluation) {
-        let seed = seed_for(self.config.seed, STREAM_FINAL, 0);
+        let seed = |stream| seed_for(self.config.seed, stream, 0);
         (
-            self.evaluate_set(&self.train, self.config.train_eval_size, seed),
-            self.evaluate_set(&self.test, self.config.test_size, seed),
+            self.evaluate_set(&self.train, self.config.train_eval_size, seed(STREAM_FINAL)),
+            self.evaluate_set(
+                &self.test,
+                self.config.test_size,
+                seed(STREAM_FINAL + TEST_OFFSET),
+            ),
         )
     }
 }

@@ -1,7 +1,7 @@
 //! The quick mode of the VAE experiment, end to end, plus checks of the model's bounds that
 //! would fail if an objective were wrong.
 
-use burn::tensor::Device;
+use relaxed_burn::burn::tensor::Device;
 use relaxed_vae::data::Mnist;
 use relaxed_vae::model::{KlMode, Vae};
 use relaxed_vae::train::{Config, Experiment};
@@ -240,6 +240,75 @@ fn objective_gradients_match_central_differences() {
                     "{mode:?} d/d{what}[{j}]: autodiff {g} vs central difference {fd}"
                 );
             }
+        }
+    }
+}
+
+/// The value of Eq. 27 (and of the Jang variant) against a host computation in f64 with the
+/// core crate's `LogitRelaxedBernoulli` on the same noise: pins the formula (the KL's sign,
+/// which temperature belongs to which density, the decoder's units), not only its gradient.
+#[test]
+fn relaxed_objective_values_match_a_host_computation() {
+    use relaxed::Univariate;
+    let split = Mnist::load().expect("embedded data").standard_split();
+    let dev = device();
+    let mut model = Vae::new(&split.train.pixel_means(), 2.0 / 3.0, 0.5, 11, &dev);
+    let c: Vec<f32> = (0..200)
+        .map(|j| ((j * 3) % 17) as f32 * 0.25 - 2.0)
+        .collect();
+    model.prior = relaxed_vae::model::tensor(c.clone(), [200], &dev);
+    let n = 3;
+    let xs = split.test.pixels[..n * 784].to_vec();
+    let x = relaxed_vae::model::tensor(xs.clone(), [n, 784], &dev);
+    let to_vec = |t: relaxed_burn::burn::tensor::Tensor<2>| -> Vec<f64> {
+        let v: Vec<f32> = t.into_data().try_to_vec().unwrap();
+        v.into_iter().map(f64::from).collect()
+    };
+    let a = to_vec(model.encode(x.clone()));
+    let w: Vec<f64> = to_vec(model.dec_w.clone());
+    let b: Vec<f64> = to_vec(model.dec_b.clone().unsqueeze::<2>());
+    let seed = 4242;
+    // The Burn crate draws f32 noise for f32 tensors: the core's stream in f32.
+    let noise = relaxed::noise::logistic_noise::<f32>(&[n, 200], seed);
+    let (t1, t2) = (model.posterior_temperature, model.prior_temperature);
+    let softplus = |z: f64| z.max(0.0) + (-z.abs()).exp().ln_1p();
+    for mode in [KlMode::Concrete, KlMode::Jang] {
+        let got: Vec<f32> = model
+            .relaxed_objective(x.clone(), mode, seed)
+            .into_data()
+            .try_to_vec()
+            .unwrap();
+        for i in 0..n {
+            let mut kl = 0.0;
+            let mut s = vec![0.0; 200];
+            for j in 0..200 {
+                let (aij, cj) = (a[i * 200 + j], f64::from(c[j]));
+                let y = (aij + f64::from(noise[[i, j]])) / t1;
+                s[j] = (y / 2.0).tanh();
+                kl += match mode {
+                    KlMode::Concrete => {
+                        let q = relaxed::LogitRelaxedBernoulli::from_logits(t1, aij).unwrap();
+                        let p = relaxed::LogitRelaxedBernoulli::from_logits(t2, cj).unwrap();
+                        q.log_prob(y).unwrap() - p.log_prob(y).unwrap()
+                    }
+                    KlMode::Jang => {
+                        let (q1, q0) = (1.0 / (1.0 + (-aij).exp()), 1.0 / (1.0 + aij.exp()));
+                        q1 * (softplus(-cj) - softplus(-aij)) + q0 * (softplus(cj) - softplus(aij))
+                    }
+                };
+            }
+            let ll: f64 = (0..784)
+                .map(|p| {
+                    let l = b[p] + (0..200).map(|j| s[j] * w[j * 784 + p]).sum::<f64>();
+                    f64::from(xs[i * 784 + p]) * l - softplus(l)
+                })
+                .sum();
+            let want = ll - kl;
+            let g = f64::from(got[i]);
+            assert!(
+                (g - want).abs() <= 2e-4 * want.abs(),
+                "{mode:?} image {i}: {g} vs host {want}"
+            );
         }
     }
 }

@@ -164,6 +164,11 @@ pub trait Univariate: Clone + fmt::Debug + Send + Sync {
     /// [`Univariate::evaluate_run`] for the members `first..first + members.len()` of a batch
     /// whose [`Univariate::run_params`] are `params` (or an empty `params`, which gives
     /// `evaluate_run` itself, the default). The same bits as `evaluate_run`.
+    ///
+    /// A protocol between [`crate::Batch`] and a distribution's kernel: `params` must be what
+    /// `run_params` returned for the whole batch (a one-entry array stands for a value shared
+    /// by every member). Implementations fall back to the members' own parameters when
+    /// `params` is too short for `first..first + members.len()`, and never panic.
     fn evaluate_run_with(
         members: &[Self],
         params: &[Vec<Self::Float>],

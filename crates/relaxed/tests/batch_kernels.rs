@@ -138,6 +138,20 @@ fn evaluate_run_without_run_params_matches_scalar_bits() {
                 let want = d.evaluate_unchecked(f, xs[j]);
                 assert!(g == want || (g.is_nan() && want.is_nan()), "{f} {j}");
             }
+            // Parameters too short for the members asked about: ignored, no panic, same bits.
+            let params = RelaxedBernoulli::run_params(&members[..100]);
+            let mut out2 = vec![F::zero(); xs.len() - 50];
+            RelaxedBernoulli::evaluate_run_with(
+                &members[50..],
+                &params,
+                50,
+                f,
+                &xs[50..],
+                &mut out2,
+            );
+            for (j, (&g, &o)) in out2.iter().zip(&out[50..]).enumerate() {
+                assert!(g == o || (g.is_nan() && o.is_nan()), "{f} short params {j}");
+            }
         }
     }
     run::<f32>();
