@@ -231,6 +231,14 @@ pub fn ln1p_unit_pos_f32(v: f32) -> f32 {
 #[inline(always)]
 pub fn exp_nonpos_f32(w: f32) -> f32 {
     let xc = if w < -87.0 { -87.0 } else { w };
+    let (y, k) = exp_reduced_f32(xc);
+    y * f32::from_bits(((k + 127) as u32) << 23)
+}
+
+/// The fdlibm `exp` core for `f32`: `e^xc = y 2^k` with `y` in about `[1/sqrt(2), sqrt(2)]`,
+/// for `xc` already clamped by the caller (the scaling by `2^k` is the caller's).
+#[inline(always)]
+fn exp_reduced_f32(xc: f32) -> (f32, i32) {
     let big = xc * INV_LN2_32 + ROUND_32;
     let kf = big - ROUND_32;
     let k = (big.to_bits() as i32).wrapping_sub(ROUND_32.to_bits() as i32);
@@ -240,7 +248,7 @@ pub fn exp_nonpos_f32(w: f32) -> f32 {
     let rr = r * r;
     let c = r - rr * (P1_32 + rr * P2_32);
     let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
-    y * f32::from_bits(((k + 127) as u32) << 23)
+    (y, k)
 }
 
 const INV_LN2_32: f32 = core::f32::consts::LOG2_E;
@@ -255,15 +263,7 @@ const ROUND_32: f32 = 12582912.0;
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
     let xc = x.clamp(-104.0, 89.0);
-    let big = xc * INV_LN2_32 + ROUND_32;
-    let kf = big - ROUND_32;
-    let k = (big.to_bits() as i32).wrapping_sub(ROUND_32.to_bits() as i32);
-    let hi = xc - kf * LN2_HI_E32;
-    let lo = kf * LN2_LO_E32;
-    let r = hi - lo;
-    let rr = r * r;
-    let c = r - rr * (P1_32 + rr * P2_32);
-    let y = 1.0 + (r * c / (2.0 - c) - lo + hi);
+    let (y, k) = exp_reduced_f32(xc);
     let k1 = k >> 1;
     let k2 = k - k1;
     let y =
