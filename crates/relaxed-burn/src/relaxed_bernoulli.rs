@@ -351,7 +351,8 @@ impl<const D: usize> RelaxedBernoulli<D> {
     /// # Errors
     ///
     /// [`DistributionError::UnequalTemperatures`] if some pair of temperatures differs (checked
-    /// on the host), shape and dtype errors as the constructors.
+    /// on the host), [`DistributionError::DeviceRead`] if that check cannot be read back, shape
+    /// and dtype errors as the constructors.
     pub fn kl_divergence(&self, other: &Self) -> Result<Tensor<D>, DistributionError> {
         if self.logits.dtype() != other.logits.dtype() {
             return Err(DistributionError::DTypeMismatch);
@@ -359,7 +360,18 @@ impl<const D: usize> RelaxedBernoulli<D> {
         let shape = out_shape(&self.batch_shape, &other.batch_shape)?;
         let t1: Tensor<D> = expand(self.temperature.clone(), &shape);
         let t2: Tensor<D> = expand(other.temperature.clone(), &shape);
-        let differ = t1.not_equal(t2).any().into_scalar::<bool>();
+        // Read back without panicking: a failed device read is an error like the checks'.
+        let differ = t1
+            .not_equal(t2)
+            .any()
+            .int()
+            .try_into_data()
+            .map_err(|e| DistributionError::DeviceRead {
+                name: self.name.to_string(),
+                message: e.to_string(),
+            })?
+            .iter::<i64>()
+            .any(|flag| flag != 0);
         if differ {
             return Err(DistributionError::UnequalTemperatures);
         }
