@@ -135,16 +135,7 @@ pub fn ln_f32(x: f32) -> f32 {
     let ix = xs.to_bits().wrapping_add(0x3f80_0000 - 0x3f35_04f3);
     let k = ((ix >> 23) as i32) - 0x7f + kadj;
     let m = f32::from_bits((ix & 0x007f_ffff) + 0x3f35_04f3);
-    let f = m - 1.0;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let w = z * z;
-    let t1 = w * (LG2_32 + w * LG4_32);
-    let t2 = z * (LG1_32 + w * LG3_32);
-    let r = t2 + t1;
-    let hfsq = 0.5 * f * f;
-    let dk = k as f32;
-    let y = s * (hfsq + r) + dk * LN2_LO_32 - hfsq + f + dk * LN2_HI_32;
+    let y = ln_kernel_f32(k as f32, m - 1.0);
     let y = if x == 0.0 { f32::NEG_INFINITY } else { y };
     let y = if x == f32::INFINITY { f32::INFINITY } else { y };
     if x < 0.0 || x.is_nan() { f32::NAN } else { y }
@@ -165,8 +156,8 @@ pub fn ln1p_f32(a: f32) -> f32 {
 }
 
 /// The fdlibm `ln` kernel for `f32`: `k ln 2 + ln(1 + f)` for a reduced argument `f` in about
-/// `[sqrt(2)/2 - 1, sqrt(2) - 1]` and `dk = k` (as a float). The operations and their order are
-/// those of [`ln_f32`], so the two give the same bits for the same `(k, f)`.
+/// `[sqrt(2)/2 - 1, sqrt(2) - 1]` and `dk = k` (as a float); [`ln_f32`] and the lean variants
+/// all end here, so they give the same bits for the same `(k, f)`.
 #[inline(always)]
 fn ln_kernel_f32(dk: f32, f: f32) -> f32 {
     let s = f / (2.0 + f);
