@@ -99,21 +99,7 @@ impl<const D: usize> Logistic<D> {
         Ok(self)
     }
 
-    /// Whether `validate_args` is on.
-    pub fn validate_args(&self) -> bool {
-        self.validate_args
-    }
-
-    /// The name shown in errors and `Debug` output (default "Logistic").
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The same distribution under another name.
-    pub fn with_name(mut self, name: impl Into<Arc<str>>) -> Self {
-        self.name = name.into();
-        self
-    }
+    crate::ops::name_accessors!("Logistic");
 
     /// Under `validate_args`, checks a method's argument against `domain`.
     fn check<const S: usize>(

@@ -338,3 +338,26 @@ macro_rules! tail_methods {
     };
 }
 pub(crate) use tail_methods;
+
+/// `validate_args()`, `name()` and `with_name()` for a distribution with fields
+/// `validate_args: bool` and `name: Arc<str>`; `$default` is its default name.
+macro_rules! name_accessors {
+    ($default:literal) => {
+        /// Whether `validate_args` is on.
+        pub fn validate_args(&self) -> bool {
+            self.validate_args
+        }
+
+        #[doc = concat!("The name shown in errors and `Debug` output (default \"", $default, "\").")]
+        pub fn name(&self) -> &str {
+            &self.name
+        }
+
+        /// The same distribution under another name (for the errors and `Debug` output).
+        pub fn with_name(mut self, name: impl Into<std::sync::Arc<str>>) -> Self {
+            self.name = name.into();
+            self
+        }
+    };
+}
+pub(crate) use name_accessors;

@@ -188,21 +188,7 @@ impl<const D: usize> RelaxedBernoulli<D> {
         Ok(self)
     }
 
-    /// Whether `validate_args` is on.
-    pub fn validate_args(&self) -> bool {
-        self.validate_args
-    }
-
-    /// The name shown in errors and `Debug` output (default "RelaxedBernoulli").
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The same distribution under another name (for the errors and `Debug` output).
-    pub fn with_name(mut self, name: impl Into<Arc<str>>) -> Self {
-        self.name = name.into();
-        self
-    }
+    crate::ops::name_accessors!("RelaxedBernoulli");
 
     fn check_parameters(&self) -> Result<(), DistributionError> {
         let t = self.temperature.clone().detach();
