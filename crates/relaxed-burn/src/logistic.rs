@@ -6,8 +6,8 @@ use std::sync::Arc;
 use burn::tensor::{Bool, DType, Tensor};
 
 use crate::ops::{
-    Domain, Tail, batch_shape, check_value, expand, first_violation, logistic_noise, logit,
-    out_shape, pair, safe, sample_output_shape,
+    Domain, Tail, batch_shape, check_value, expand, first_violation, logistic_noise, out_shape,
+    pair, quantile_from_logit, safe, sample_output_shape,
 };
 use crate::{DistributionError, Violation};
 
@@ -214,21 +214,12 @@ impl<const D: usize> Logistic<D> {
         self.check(&q, Domain::Probability)?;
         let dtype = q.dtype();
         let (q, m, s, invalid) = self.with_value(q, self.eval_dtype())?;
-        let inside = q
-            .clone()
-            .greater_elem(0.0)
-            .bool_and(q.clone().lower_elem(1.0));
-        let qs = safe(inside, q.clone(), 0.5);
-        let v = m + s * logit(qs);
-        let v = v.mask_fill(q.clone().equal_elem(0.0), f64::NEG_INFINITY);
-        let v = v.mask_fill(q.clone().equal_elem(1.0), f64::INFINITY);
-        let bad = q
-            .clone()
-            .lower_elem(0.0)
-            .bool_or(q.clone().greater_elem(1.0))
-            .bool_or(q.is_nan())
-            .bool_or(invalid);
-        Ok(v.mask_fill(bad, f64::NAN).cast(dtype))
+        Ok(
+            quantile_from_logit(q, invalid, f64::NEG_INFINITY, f64::INFINITY, |lq| {
+                m + s * lq
+            })
+            .cast(dtype),
+        )
     }
 
     /// A reparameterized sample `μ + s L` of shape `sample_shape + batch_shape` from the core

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use burn::tensor::Tensor;
 
 use crate::DistributionError;
-use crate::ops::{Domain, Tail, logit, pair, safe, select};
+use crate::ops::{Domain, Tail, pair, quantile_from_logit, safe, select};
 use crate::relaxed_bernoulli::{Expanded, RelaxedBernoulli};
 
 /// LogitRelaxedBernoulli(temperature t, logits l) over Burn tensors: the law of `Y = logit(X)`
@@ -251,22 +251,10 @@ impl<const D: usize> LogitRelaxedBernoulli<D> {
         self.inner.check(&q, Domain::Probability)?;
         let dtype = q.dtype();
         let (q, p) = self.with_value(q)?;
-        let inside = q
-            .clone()
-            .greater_elem(0.0)
-            .bool_and(q.clone().lower_elem(1.0));
-        let qs = safe(inside, q.clone(), 0.5);
-        let v = (p.ls + logit(qs)) / p.t;
-        let v = select(p.l_finite, v, p.l);
-        let v = v.mask_fill(q.clone().equal_elem(0.0), f64::NEG_INFINITY);
-        let v = v.mask_fill(q.clone().equal_elem(1.0), f64::INFINITY);
-        let bad = q
-            .clone()
-            .lower_elem(0.0)
-            .bool_or(q.clone().greater_elem(1.0))
-            .bool_or(q.is_nan())
-            .bool_or(p.invalid);
-        Ok(v.mask_fill(bad, f64::NAN).cast(dtype))
+        let v = quantile_from_logit(q, p.invalid, f64::NEG_INFINITY, f64::INFINITY, |lq| {
+            select(p.l_finite, (p.ls + lq) / p.t, p.l)
+        });
+        Ok(v.cast(dtype))
     }
 }
 

@@ -76,6 +76,33 @@ pub(crate) fn logit<const S: usize>(p: Tensor<S>) -> Tensor<S> {
     select(mid, middle, tails)
 }
 
+/// The quantile of a variable whose quantile inside `(0, 1)` is `inner(logit q)`: the logit is
+/// taken of a safe input (so no gradient through the edges is NaN), `q = 0` and `q = 1` give
+/// `at_zero` and `at_one`, and `q` outside `[0, 1]`, NaN `q` or an `invalid` member give NaN.
+pub(crate) fn quantile_from_logit<const S: usize>(
+    q: Tensor<S>,
+    invalid: Tensor<S, Bool>,
+    at_zero: f64,
+    at_one: f64,
+    inner: impl FnOnce(Tensor<S>) -> Tensor<S>,
+) -> Tensor<S> {
+    let inside = q
+        .clone()
+        .greater_elem(0.0)
+        .bool_and(q.clone().lower_elem(1.0));
+    let qs = safe(inside, q.clone(), 0.5);
+    let v = inner(logit(qs));
+    let v = v.mask_fill(q.clone().equal_elem(0.0), at_zero);
+    let v = v.mask_fill(q.clone().equal_elem(1.0), at_one);
+    let bad = q
+        .clone()
+        .lower_elem(0.0)
+        .bool_or(q.clone().greater_elem(1.0))
+        .bool_or(q.is_nan())
+        .bool_or(invalid);
+    v.mask_fill(bad, f64::NAN)
+}
+
 /// Logits from probabilities, `ln p - ln1p(-p)` with no clamping: `p = 0 -> -inf`, `p = 1 ->
 /// inf` (with derivative 0 there, a point mass does not move), NaN outside `[0, 1]`.
 pub(crate) fn probs_to_logits<const S: usize>(p: Tensor<S>) -> Tensor<S> {

@@ -8,7 +8,8 @@ use burn::tensor::{Bool, DType, Tensor};
 use crate::logit_relaxed_bernoulli::LogitRelaxedBernoulli;
 use crate::ops::{
     Domain, Tail, batch_shape, check_value, expand, first_violation, logistic_noise, logit,
-    out_shape, pair, probs_to_logits, safe, sample_output_shape, select, sigmoid,
+    out_shape, pair, probs_to_logits, quantile_from_logit, safe, sample_output_shape, select,
+    sigmoid,
 };
 use crate::{DistributionError, Violation};
 
@@ -508,22 +509,10 @@ impl<const D: usize> RelaxedBernoulli<D> {
         self.check(&q, Domain::Probability)?;
         let dtype = q.dtype();
         let (q, p) = self.with_value(q, self.eval_dtype())?;
-        let inside = q
-            .clone()
-            .greater_elem(0.0)
-            .bool_and(q.clone().lower_elem(1.0));
-        let qs = safe(inside.clone(), q.clone(), 0.5);
-        let v = sigmoid((p.ls + logit(qs)) / p.t);
-        let v = select(p.l_finite, v, sigmoid(p.l));
-        let v = v.mask_fill(q.clone().equal_elem(0.0), 0.0);
-        let v = v.mask_fill(q.clone().equal_elem(1.0), 1.0);
-        let bad = q
-            .clone()
-            .lower_elem(0.0)
-            .bool_or(q.clone().greater_elem(1.0))
-            .bool_or(q.is_nan())
-            .bool_or(p.invalid);
-        Ok(v.mask_fill(bad, f64::NAN).cast(dtype))
+        let v = quantile_from_logit(q, p.invalid, 0.0, 1.0, |lq| {
+            select(p.l_finite, sigmoid((p.ls + lq) / p.t), sigmoid(p.l))
+        });
+        Ok(v.cast(dtype))
     }
 }
 
