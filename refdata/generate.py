@@ -459,19 +459,24 @@ def check_math(tag, fn, x, got):
 # table writing
 # ---------------------------------------------------------------------------
 
-def write_table(name, columns, rows):
+def write_table(name, columns, rows, header=HEADER_COMMENT):
+    """Writes one tab-separated table (ASCII, `header` comment first) to data/NAME, atomically
+    (a temporary file renamed over it), after checking its cells and that the first column
+    (the row ids) is unique. Returns (path, rows, bytes). generate_stats.py uses it too."""
     path = os.path.join(DATA_DIR, name)
-    lines = [HEADER_COMMENT, '\t'.join(columns)]
+    lines = [header, '\t'.join(columns)]
     for r in rows:
         assert len(r) == len(columns), (name, r)
         for cell in r:
             assert cell and '\t' not in cell and ' ' not in cell, (name, r)
         lines.append('\t'.join(r))
-    data = ('\n'.join(lines) + '\n').encode('ascii')
-    with open(path, 'wb') as fh:
-        fh.write(data)
     ids = [r[0] for r in rows]
     assert len(set(ids)) == len(ids), name
+    data = ('\n'.join(lines) + '\n').encode('ascii')
+    tmp = path + '.tmp'
+    with open(tmp, 'wb') as fh:
+        fh.write(data)
+    os.replace(tmp, path)
     return path, len(rows), len(data)
 
 

@@ -68,7 +68,7 @@ from mpmath import mp, mpf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import generate  # noqa: E402  (fmt, fmt_in, pow10: the same formatting)
+import generate  # noqa: E402  (fmt, fmt_in, pow10, write_table: the same formatting)
 
 DPS = 60
 CHECK_DPS = 80
@@ -718,23 +718,6 @@ def kl_cases():
 # driver
 # ---------------------------------------------------------------------------
 
-def write_table(name, columns, rows):
-    path = os.path.join(DATA_DIR, name)
-    lines = [HEADER_COMMENT, '\t'.join(columns)]
-    for r in rows:
-        assert len(r) == len(columns), (name, r)
-        for cell in r:
-            assert cell and '\t' not in cell and ' ' not in cell, (name, r)
-        lines.append('\t'.join(r))
-    ids = [r[0] for r in rows]
-    assert len(set(ids)) == len(ids), name
-    data = ('\n'.join(lines) + '\n').encode('ascii')
-    tmp = path + '.tmp'
-    with open(tmp, 'wb') as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-    return len(rows), len(data)
-
 
 def run(fn, cases, jobs):
     if jobs > 1:
@@ -817,7 +800,7 @@ def main(argv):
              'kl']
     for name, cols, rows in [('stats_f64.tsv', scols, srows),
                              ('kl_f64.tsv', kcols, krows)]:
-        n, size = write_table(name, cols, rows)
+        _, n, size = generate.write_table(name, cols, rows, HEADER_COMMENT)
         summary.append('%-16s %5d rows %8d bytes' % (name, n, size))
 
     print('\n'.join(summary))
