@@ -5,7 +5,7 @@
 mod common;
 
 use burn::tensor::{DType, Tensor};
-use common::agree::{Evaluate, VALUE_FUNCTIONS};
+use common::agree::Evaluate;
 use common::*;
 use relaxed_burn::{
     DistributionError, Logistic, LogitRelaxedBernoulli, RelaxedBernoulli, Violation,
@@ -259,7 +259,7 @@ fn value_methods<Dist: Evaluate>(
     d: &Dist,
     x: &[f64],
 ) -> Vec<(&'static str, Result<Tensor<1>, DistributionError>)> {
-    VALUE_FUNCTIONS
+    relaxed::Function::VALUES
         .iter()
         .map(|&f| (f.name(), d.evaluate(f, f64s(x))))
         .collect()

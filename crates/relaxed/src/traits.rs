@@ -37,16 +37,23 @@ pub enum Function {
 }
 
 impl Function {
-    /// Every function, in the order of the CLI's columns.
-    pub const ALL: [Function; 7] = [
+    /// The functions of a value `x` (every one but the quantile), in the order of the CLI's
+    /// columns.
+    pub const VALUES: [Function; 6] = [
         Function::LogProb,
         Function::Prob,
         Function::Cdf,
         Function::LogCdf,
         Function::Survival,
         Function::LogSurvival,
-        Function::Quantile,
     ];
+
+    /// Every function, in the order of the CLI's columns: [`Function::VALUES`], then the
+    /// quantile.
+    pub const ALL: [Function; 7] = {
+        let v = Function::VALUES;
+        [v[0], v[1], v[2], v[3], v[4], v[5], Function::Quantile]
+    };
 
     /// The CLI column name: `log_prob`, `prob`, `cdf`, `log_cdf`, `survival`, `log_survival`,
     /// `quantile`.

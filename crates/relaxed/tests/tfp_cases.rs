@@ -70,16 +70,6 @@ fn batch_l<F: Real>(t: ArrayD<F>, l: ArrayD<F>) -> Batch<RelaxedBernoulli<F>> {
         .unwrap()
 }
 
-/// Every function that takes a value (all but the quantile).
-const VALUE_FUNCTIONS: [Function; 6] = [
-    Function::LogProb,
-    Function::Prob,
-    Function::Cdf,
-    Function::LogCdf,
-    Function::Survival,
-    Function::LogSurvival,
-];
-
 // ----- TFP 1–17 -----
 
 /// TFP 1 `testP`: t = 1, probs [0.1, 0.4]: the stored probs are returned exactly (scalar and
@@ -353,7 +343,7 @@ fn value_outside_support_errors_with_tfp_messages<F: Real>() {
         "RelaxedBernoulli: Sample must be less than or equal to `1`."
     );
     let d = rb_p::<F>(1e-2, 0.2);
-    for f in VALUE_FUNCTIONS {
+    for f in Function::VALUES {
         let kind = |x: F| d.evaluate(f, x).unwrap_err().kind();
         assert_eq!(kind(c(-0.2)), K::ValueBelowSupport, "{f}");
         assert_eq!(kind(-F::min_positive_value()), K::ValueBelowSupport, "{f}");

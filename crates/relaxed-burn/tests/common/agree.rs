@@ -33,16 +33,6 @@ macro_rules! impl_evaluate {
 
 impl_evaluate!(RelaxedBernoulli<1>, LogitRelaxedBernoulli<1>, Logistic<1>);
 
-/// The value functions (all but the quantile).
-pub const VALUE_FUNCTIONS: [Function; 6] = [
-    Function::LogProb,
-    Function::Prob,
-    Function::Cdf,
-    Function::LogCdf,
-    Function::Survival,
-    Function::LogSurvival,
-];
-
 /// The tolerance of DESIGN §4 for `dtype`: `TOL_F64` or `TOL_F32`.
 pub fn tol(dtype: DType) -> f64 {
     if dtype == DType::F64 {
